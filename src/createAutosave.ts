@@ -1,0 +1,593 @@
+import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit';
+import { prettifyError } from 'zod/v4/core';
+import { checksum, migrate, unwrap, wrap } from './envelope';
+import { AutosaveError, isQuotaError, messageOf, toSaveError } from './errors';
+import { DEFAULT_ID, quarantinePrefix, storageKey } from './keys';
+import { readOptions, type CollectionConfig } from './options';
+import { RetriesExhausted, withRetry } from './retry';
+import { createSchedule, type SaveSchedule } from './scheduler';
+import { createStatusSlice } from './statusSlice';
+import type {
+  AutosaveInstance,
+  AutosaveOptions,
+  DisposeOptions,
+  LoadResult,
+  ValidationIssue,
+} from './types';
+
+/** What the instance knows of one stored document. */
+interface Tracker {
+  key: string;
+  collection: CollectionConfig;
+  /** The newest copy of the document seen in the state. */
+  latest: unknown;
+  /** The copy last written or restored: the document is dirty while `latest !== clean`. */
+  clean: unknown;
+  savedAt: number | null;
+  schedule: SaveSchedule;
+  /** Loads, saves and removals of one key run one after another, in order. */
+  chain: Promise<unknown>;
+  /** A save waiting in `chain`; callers asking for another share it. */
+  queuedSave: Promise<AutosaveError | undefined> | null;
+  /** `changed` was dispatched and no save has started since. */
+  announced: boolean;
+  /** A restore of this key is being dispatched: what the state now holds is clean. */
+  restoring: boolean;
+  /** A load could not read or keep aside the stored copy: look before writing over it. */
+  unverified: boolean;
+}
+
+const noop = () => {};
+
+/**
+ * Creates the autosave for one store: a status slice to mount at
+ * `reducerPath` and a middleware that saves the chosen documents.
+ *
+ * ```ts
+ * const autosave = createAutosave({
+ *   documents: {
+ *     project: {
+ *       select: (state: RootState) => state.project.current,
+ *       schema: ProjectSchema,
+ *       restore: projectSlice.actions.projectLoaded,
+ *     },
+ *   },
+ * });
+ * const store = configureStore({
+ *   reducer: { project: projectReducer, [autosave.reducerPath]: autosave.reducer },
+ *   middleware: (gDM) => gDM().concat(autosave.middleware),
+ * });
+ * await autosave.load('project');
+ * ```
+ */
+export function createAutosave<S, T extends Record<string, unknown>>(
+  options: AutosaveOptions<S, T>,
+): AutosaveInstance<T> {
+  const config = readOptions(options);
+  const { storage, retry, reducerPath } = config;
+  const { slice, selectors } = createStatusSlice(reducerPath);
+  const { actions } = slice;
+  const collections = new Map(config.collections.map((c) => [c.name, c]));
+  const lastSelected: unknown[] = config.collections.map(() => undefined);
+  const trackers = new Map<string, Tracker>();
+  const sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject: (error: unknown) => void }>();
+  let api: MiddlewareAPI | undefined;
+  let disposed = false;
+  let unlisten = noop;
+
+  function report(error: unknown): void {
+    if (!config.onError) return;
+    try {
+      config.onError(error);
+    } catch (thrown) {
+      // onError's own failure must not break a save; surface it the way an
+      // uncaught error would, outside the pipeline.
+      setTimeout(() => {
+        throw thrown;
+      }, 0);
+    }
+  }
+
+  function dispatch(action: { type: string }): void {
+    if (api && !disposed) api.dispatch(action);
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry = {
+        timer: setTimeout(() => {
+          sleeps.delete(entry);
+          resolve();
+        }, ms),
+        reject,
+      };
+      sleeps.add(entry);
+    });
+  }
+
+  function trackerFor(collection: CollectionConfig, key: string): Tracker {
+    let tracker = trackers.get(key);
+    if (!tracker) {
+      const created: Tracker = {
+        key,
+        collection,
+        latest: undefined,
+        clean: undefined,
+        savedAt: null,
+        schedule: createSchedule(collection.debounceMs, collection.maxWaitMs, () => {
+          save(created).catch(noop);
+        }),
+        chain: Promise.resolve(),
+        queuedSave: null,
+        announced: false,
+        restoring: false,
+        unverified: false,
+      };
+      trackers.set(key, (tracker = created));
+    }
+    return tracker;
+  }
+
+  function enqueue<R>(tracker: Tracker, task: () => Promise<R>): Promise<R> {
+    const run = tracker.chain.then(task);
+    tracker.chain = run.then(noop, noop);
+    return run;
+  }
+
+  function keyOf(collection: CollectionConfig, document: unknown): string | undefined {
+    if (!collection.id) return storageKey(collection.name, DEFAULT_ID);
+    let id: unknown;
+    try {
+      id = collection.id(document);
+    } catch (error) {
+      report(error);
+      return undefined;
+    }
+    if ((typeof id !== 'string' || id === '') && typeof id !== 'number') {
+      report(
+        new TypeError(
+          `redux-autosave: \`documents.${collection.name}.id\` must return a non-empty string or a number, returned ${typeof id}`,
+        ),
+      );
+      return undefined;
+    }
+    return storageKey(collection.name, id);
+  }
+
+  // The hot path: runs after every action. An action that changed no
+  // document costs one select and one reference comparison per collection.
+  function detectChanges(state: unknown): void {
+    const list = config.collections;
+    for (let i = 0; i < list.length; i++) {
+      const collection = list[i];
+      let document: unknown;
+      try {
+        document = collection.select(state);
+      } catch (error) {
+        report(error);
+        continue;
+      }
+      if (document === lastSelected[i]) continue;
+      lastSelected[i] = document;
+      if (document === null || document === undefined) continue;
+      const key = keyOf(collection, document);
+      if (key === undefined) continue;
+      const tracker = trackerFor(collection, key);
+      if (document === tracker.latest) continue;
+      tracker.latest = document;
+      if (tracker.restoring) {
+        tracker.clean = document;
+      } else if (document !== tracker.clean) {
+        tracker.schedule.touch();
+        if (!tracker.announced) {
+          tracker.announced = true;
+          dispatch(actions.changed({ key }));
+        }
+      }
+    }
+  }
+
+  function fail(tracker: Tracker, error: AutosaveError): AutosaveError {
+    tracker.announced = false;
+    dispatch(actions.failed({ key: tracker.key, error: toSaveError(error) }));
+    report(error);
+    return error;
+  }
+
+  function storageError(key: string, action: 'write' | 'read', error: unknown): AutosaveError {
+    const cause = error instanceof RetriesExhausted ? error.lastError : error;
+    if (cause instanceof AutosaveError) return cause;
+    const tries = error instanceof RetriesExhausted ? ` after ${error.attempts} ${error.attempts === 1 ? 'try' : 'tries'}` : '';
+    const quota = isQuotaError(cause) ? 'storage quota exceeded: ' : '';
+    return new AutosaveError(
+      'storage',
+      `redux-autosave: ${quota}could not ${action} ${key}${tries}: ${messageOf(cause)}`,
+      { key, cause },
+    );
+  }
+
+  /** Copies what is stored at the tracker's key to a quarantine key, once per distinct value. */
+  async function keepAside(tracker: Tracker, stored: unknown): Promise<string> {
+    let text: string;
+    try {
+      text = typeof stored === 'string' ? stored : JSON.stringify(stored) ?? String(stored);
+    } catch {
+      text = String(Date.now());
+    }
+    // Named by the value's checksum: keeping the same copy twice writes
+    // nothing new, and a different copy never lands on an earlier one.
+    const aside = quarantinePrefix(tracker.key) + checksum(text).slice('fnv1a:'.length);
+    if ((await storage.getItem(aside)) == null) await storage.setItem(aside, stored);
+    return aside;
+  }
+
+  async function write(tracker: Tracker): Promise<AutosaveError | undefined> {
+    const document = tracker.latest;
+    const { key, collection } = tracker;
+    if (document === tracker.clean || document === undefined) {
+      // Changed and changed back (an undo, say): nothing new to write.
+      if (tracker.announced) {
+        tracker.announced = false;
+        dispatch(actions.saveSucceeded({ key, savedAt: tracker.savedAt ?? Date.now(), pending: false }));
+      }
+      return undefined;
+    }
+    const parsed = collection.schema.safeParse(document);
+    if (!parsed.success) {
+      const issues = plainIssues(parsed.error.issues);
+      return fail(
+        tracker,
+        new AutosaveError('validation', `redux-autosave: ${key} is not valid, so it was not saved:\n${prettify(parsed.error)}`, {
+          key,
+          issues,
+        }),
+      );
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(document);
+    } catch (error) {
+      return fail(
+        tracker,
+        new AutosaveError('validation', `redux-autosave: ${key} cannot be serialized, so it was not saved: ${messageOf(error)}`, {
+          key,
+          cause: error,
+        }),
+      );
+    }
+    const bytes = byteLength(json, config.maxDocumentBytes);
+    if (bytes > config.maxDocumentBytes) {
+      return fail(
+        tracker,
+        new AutosaveError(
+          'validation',
+          `redux-autosave: ${key} is ${bytes} bytes serialized, over maxDocumentBytes (${config.maxDocumentBytes}); not saved`,
+          { key },
+        ),
+      );
+    }
+    tracker.announced = false;
+    dispatch(actions.saveStarted({ key }));
+    const savedAt = Date.now();
+    const value = wrap(document, json, collection.version, savedAt, storage.stringsOnly === true);
+    try {
+      await withRetry(
+        async () => {
+          if (tracker.unverified) {
+            const stored = await storage.getItem(key);
+            if (stored != null) await keepAside(tracker, stored);
+            tracker.unverified = false;
+          }
+          await storage.setItem(key, value);
+        },
+        retry,
+        sleep,
+      );
+    } catch (error) {
+      return fail(tracker, storageError(key, 'write', error));
+    }
+    tracker.clean = document;
+    tracker.savedAt = savedAt;
+    dispatch(actions.saveSucceeded({ key, savedAt, pending: tracker.latest !== document }));
+    return undefined;
+  }
+
+  function save(tracker: Tracker): Promise<AutosaveError | undefined> {
+    tracker.schedule.cancel();
+    return (tracker.queuedSave ??= enqueue(tracker, () => {
+      tracker.queuedSave = null;
+      return write(tracker);
+    }));
+  }
+
+  async function quarantined(
+    tracker: Tracker,
+    stored: unknown,
+    status: 'invalid' | 'corrupt',
+    error: AutosaveError,
+  ): Promise<LoadResult<never>> {
+    let quarantineKey: string | null = null;
+    try {
+      quarantineKey = await withRetry(() => keepAside(tracker, stored), retry, sleep);
+      tracker.unverified = false;
+    } catch (asideError) {
+      // The bad copy could not be kept aside: the next save tries again
+      // before it writes over it.
+      tracker.unverified = true;
+      report(storageError(quarantinePrefix(tracker.key), 'write', asideError));
+    }
+    const where = quarantineKey
+      ? `; the stored copy was kept aside at ${quarantineKey}`
+      : '; the stored copy could not be kept aside yet and will be before anything is written over it';
+    const kept = new AutosaveError(error.code, error.message + where, { key: tracker.key, issues: error.issues, cause: error });
+    fail(tracker, kept);
+    return { status, error: toSaveError(kept), quarantineKey };
+  }
+
+  async function read(tracker: Tracker): Promise<LoadResult<unknown>> {
+    const { key, collection } = tracker;
+    let stored: unknown;
+    try {
+      stored = await withRetry(() => storage.getItem(key), retry, sleep);
+    } catch (error) {
+      tracker.unverified = true;
+      const failure = fail(tracker, storageError(key, 'read', error));
+      return { status: 'error', error: toSaveError(failure) };
+    }
+    if (stored === null || stored === undefined) {
+      tracker.unverified = false;
+      return { status: 'missing' };
+    }
+    const unwrapped = unwrap(stored, key, collection.version);
+    if (!unwrapped.ok) {
+      const error = new AutosaveError(unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key });
+      return quarantined(tracker, stored, unwrapped.code === 'corrupt' ? 'corrupt' : 'invalid', error);
+    }
+    const { envelope } = unwrapped;
+    let data = envelope.data;
+    try {
+      data = migrate(data, envelope.version, collection.version, collection.migrations, key);
+    } catch (error) {
+      const failure =
+        error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
+      return quarantined(tracker, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+    }
+    const parsed = collection.schema.safeParse(data);
+    if (!parsed.success) {
+      const error = new AutosaveError(
+        'validation',
+        `redux-autosave: ${key}: the stored copy does not match the schema:\n${prettify(parsed.error)}`,
+        { key, issues: plainIssues(parsed.error.issues) },
+      );
+      return quarantined(tracker, stored, 'invalid', error);
+    }
+    tracker.unverified = false;
+    const document = parsed.data;
+    // An edit made while the load was reading is newer than the stored copy:
+    // keep it, and let its save write over the stored one.
+    if (tracker.latest !== tracker.clean) return { status: 'loaded', document, restored: false };
+    tracker.restoring = true;
+    try {
+      api!.dispatch(collection.restore(document));
+    } catch (error) {
+      report(error);
+      const failure = fail(
+        tracker,
+        new AutosaveError('validation', `redux-autosave: restoring ${key} threw: ${messageOf(error)}`, { key, cause: error }),
+      );
+      return { status: 'error', error: toSaveError(failure) };
+    } finally {
+      tracker.restoring = false;
+    }
+    tracker.savedAt = envelope.savedAt;
+    tracker.announced = false;
+    dispatch(actions.loaded({ key, savedAt: envelope.savedAt }));
+    return { status: 'loaded', document, restored: true };
+  }
+
+  function bind(store: MiddlewareAPI): void {
+    if (api) {
+      throw new Error(
+        'redux-autosave: this autosave instance is already bound to a store; create one instance per store (call createAutosave inside your store factory for tests and SSR)',
+      );
+    }
+    const state = store.getState() as Record<string, unknown> | undefined;
+    if (state?.[reducerPath] === undefined) {
+      throw new Error(
+        `redux-autosave: the status reducer is not in the store; add \`[autosave.reducerPath]: autosave.reducer\` (state.${reducerPath}) to configureStore's reducer`,
+      );
+    }
+    api = store;
+    // What the store starts with is clean: it is the app's initial state,
+    // never a reason to write over a stored copy that has not been loaded.
+    config.collections.forEach((collection, i) => {
+      const document = safeSelect(collection, state);
+      lastSelected[i] = document;
+      if (document === null || document === undefined) return;
+      const key = keyOf(collection, document);
+      if (key === undefined) return;
+      const tracker = trackerFor(collection, key);
+      tracker.latest = tracker.clean = document;
+    });
+    unlisten = listenForPageHide(() => {
+      flush().catch(noop);
+    });
+  }
+
+  function safeSelect(collection: CollectionConfig, state: unknown): unknown {
+    try {
+      return collection.select(state);
+    } catch (error) {
+      report(error);
+      return undefined;
+    }
+  }
+
+  function ready(method: string): Error | undefined {
+    if (disposed) return new Error(`redux-autosave: ${method}() was called after dispose()`);
+    if (!api) {
+      return new Error(
+        `redux-autosave: ${method}() was called before the store was created; add autosave.middleware to configureStore first`,
+      );
+    }
+    return undefined;
+  }
+
+  function collectionNamed(name: string, method: string): CollectionConfig {
+    const collection = collections.get(name);
+    if (!collection) {
+      throw new TypeError(
+        `redux-autosave: ${method}(): no collection named ${JSON.stringify(name)}; the collections are ${[...collections.keys()].join(', ')}`,
+      );
+    }
+    return collection;
+  }
+
+  async function flush(): Promise<void> {
+    const notReady = ready('flush');
+    if (notReady) throw notReady;
+    const dirty = [...trackers.values()].filter(
+      (t) => t.latest !== t.clean || t.schedule.scheduled || t.queuedSave !== null,
+    );
+    const errors = (await Promise.all(dirty.map(save))).filter((e): e is AutosaveError => e !== undefined);
+    if (errors.length > 0) {
+      throw new AggregateError(
+        errors,
+        `redux-autosave: ${errors.length} of ${dirty.length} documents could not be saved: ${errors
+          .map((e) => `${e.key} (${e.code})`)
+          .join(', ')}`,
+      );
+    }
+  }
+
+  const middleware: Middleware = (store) => {
+    bind(store);
+    return (next) => (action) => {
+      const result = next(action);
+      if (!disposed) detectChanges(store.getState());
+      return result;
+    };
+  };
+
+  return {
+    reducerPath,
+    reducer: slice.reducer,
+    middleware,
+    actions,
+    selectors,
+
+    async load(name, id) {
+      const notReady = ready('load');
+      if (notReady) throw notReady;
+      const collection = collectionNamed(name, 'load');
+      const tracker = trackerFor(collection, storageKey(name, id));
+      return enqueue(tracker, () => read(tracker)) as Promise<LoadResult<any>>;
+    },
+
+    async save(name, id) {
+      const notReady = ready('save');
+      if (notReady) throw notReady;
+      collectionNamed(name, 'save');
+      const tracker = trackers.get(storageKey(name, id));
+      if (!tracker) return;
+      const error = await save(tracker);
+      if (error) throw error;
+    },
+
+    flush,
+
+    async remove(name, id) {
+      const notReady = ready('remove');
+      if (notReady) throw notReady;
+      const collection = collectionNamed(name, 'remove');
+      const key = storageKey(name, id);
+      const tracker = trackerFor(collection, key);
+      tracker.schedule.cancel();
+      await enqueue(tracker, async () => {
+        try {
+          await withRetry(() => storage.removeItem(key), retry, sleep);
+        } catch (error) {
+          throw storageError(key, 'write', error);
+        }
+      });
+      // The state may still hold the document: what it holds now counts as
+      // clean, so only a new edit saves it again.
+      if (trackers.get(key) === tracker) trackers.delete(key);
+      dispatch(actions.removed({ key }));
+    },
+
+    async list(name) {
+      const notReady = ready('list');
+      if (notReady) throw notReady;
+      collectionNamed(name, 'list');
+      const prefix = `${name}:`;
+      return (await storage.keys()).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    },
+
+    async exists(name, id) {
+      const notReady = ready('exists');
+      if (notReady) throw notReady;
+      collectionNamed(name, 'exists');
+      return (await storage.getItem(storageKey(name, id))) != null;
+    },
+
+    async dispose({ flush: flushFirst = true }: DisposeOptions = {}) {
+      if (disposed) return;
+      try {
+        if (flushFirst && api) await flush();
+      } finally {
+        disposed = true;
+        unlisten();
+        for (const tracker of trackers.values()) tracker.schedule.cancel();
+        for (const pending of sleeps) {
+          clearTimeout(pending.timer);
+          pending.reject(new AutosaveError('storage', 'redux-autosave: disposed before the retry', { retryable: false }));
+        }
+        sleeps.clear();
+      }
+    },
+  };
+}
+
+function plainIssues(issues: readonly { code: string; path: readonly PropertyKey[]; message: string }[]): ValidationIssue[] {
+  return issues.map((issue) => ({
+    code: issue.code,
+    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+    message: issue.message,
+  }));
+}
+
+function prettify(error: { issues: readonly unknown[] }): string {
+  try {
+    return prettifyError(error as Parameters<typeof prettifyError>[0]);
+  } catch {
+    return plainIssues(error.issues as Parameters<typeof plainIssues>[0])
+      .map((issue) => `✖ ${issue.message} at ${issue.path.join('.') || '(root)'}`)
+      .join('\n');
+  }
+}
+
+// UTF-8 size without encoding in the common case: a string of n UTF-16 units
+// takes at most 3n bytes, so only a document near the limit is measured.
+function byteLength(json: string, limit: number): number {
+  if (json.length * 3 <= limit) return json.length;
+  return new TextEncoder().encode(json).length;
+}
+
+// Saves before the page goes away: `visibilitychange` to hidden is the last
+// event a mobile browser reliably fires, `pagehide` covers desktop closes and
+// the back-forward cache.
+function listenForPageHide(onHide: () => void): () => void {
+  const doc = typeof document === 'undefined' ? undefined : document;
+  const win = typeof window === 'undefined' ? undefined : window;
+  if (!doc?.addEventListener || !win?.addEventListener) return noop;
+  const onVisibility = () => {
+    if (doc.visibilityState === 'hidden') onHide();
+  };
+  doc.addEventListener('visibilitychange', onVisibility);
+  win.addEventListener('pagehide', onHide);
+  return () => {
+    doc.removeEventListener('visibilitychange', onVisibility);
+    win.removeEventListener('pagehide', onHide);
+  };
+}

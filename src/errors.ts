@@ -1,0 +1,76 @@
+import type { SaveError, SaveErrorCode, ValidationIssue } from './types';
+
+/**
+ * The error the library reports for a document it could not save or load.
+ * `code` tells callers what went wrong without parsing the message.
+ */
+export class AutosaveError extends Error {
+  readonly code: SaveErrorCode;
+  /** The storage key of the document concerned, when there is one. */
+  readonly key: string | undefined;
+  readonly issues: ValidationIssue[] | undefined;
+  /** False when trying again cannot help (no storage exists here at all). */
+  readonly retryable: boolean;
+
+  constructor(
+    code: SaveErrorCode,
+    message: string,
+    details: { key?: string; issues?: ValidationIssue[]; cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'AutosaveError';
+    this.code = code;
+    this.key = details.key;
+    this.issues = details.issues;
+    this.retryable = details.retryable ?? true;
+  }
+}
+
+/** A plain, serializable copy of an error, as the status slice keeps it. */
+export function toSaveError(error: AutosaveError): SaveError {
+  return error.issues
+    ? { code: error.code, message: error.message, issues: error.issues }
+    : { code: error.code, message: error.message };
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : String(error);
+}
+
+// Browsers disagree on how a full disk looks: Chrome and Safari name the
+// DOMException, old Firefox used its own name, WebKit code 22, Firefox 1014,
+// and localforage's IndexedDB driver surfaces the transaction error as is.
+export function isQuotaError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  return (
+    name === 'QuotaExceededError' ||
+    name === 'NS_ERROR_DOM_QUOTA_REACHED' ||
+    code === 22 ||
+    code === 1014 ||
+    (typeof message === 'string' && /quota/i.test(message))
+  );
+}
+
+/** Words for a value in an error message: what a caller passed, without dumping it. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof value} ${String(value)}`;
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}

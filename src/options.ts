@@ -1,0 +1,140 @@
+import { describe } from './errors';
+import { INTERNAL_PREFIX } from './keys';
+import { DEFAULT_RETRY, exponentialBackoff } from './retry';
+import { localforageStorage } from './storage/localforage';
+import type { Action } from '@reduxjs/toolkit';
+import type { ZodType } from 'zod';
+import type { AutosaveOptions, AutosaveStorage, Migration, RetryPolicy } from './types';
+
+/** One collection's options, checked and with every default filled in. */
+export interface CollectionConfig {
+  name: string;
+  select: (state: unknown) => unknown;
+  id: ((document: any) => string | number) | undefined;
+  schema: ZodType;
+  restore: (document: any) => Action;
+  version: number;
+  migrations: Record<number, Migration>;
+  debounceMs: number;
+  maxWaitMs: number;
+}
+
+export interface Config {
+  collections: CollectionConfig[];
+  storage: AutosaveStorage;
+  retry: RetryPolicy;
+  maxDocumentBytes: number;
+  reducerPath: string;
+  onError: ((error: unknown) => void) | undefined;
+}
+
+const OPTION_NAMES = ['documents', 'storage', 'retry', 'maxDocumentBytes', 'reducerPath', 'onError'];
+const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs'];
+
+function fail(option: string, expected: string, received: unknown): never {
+  throw new TypeError(`redux-autosave: \`${option}\` must be ${expected}, received ${describe(received)}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rejectUnknown(value: Record<string, unknown>, known: string[], prefix: string): void {
+  for (const name of Object.keys(value)) {
+    if (!known.includes(name)) {
+      throw new TypeError(
+        `redux-autosave: unknown option \`${prefix}${name}\`; the options here are ${known.join(', ')}`,
+      );
+    }
+  }
+}
+
+function duration(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(option, 'a number of milliseconds, 0 or more', value);
+  }
+  return value;
+}
+
+function readCollection(name: string, raw: unknown): CollectionConfig {
+  const at = `documents.${name}`;
+  if (name === '' || name.includes(':') || name.startsWith(INTERNAL_PREFIX)) {
+    throw new TypeError(
+      `redux-autosave: collection name ${JSON.stringify(name)} cannot be empty, contain ':' or begin with '${INTERNAL_PREFIX}'`,
+    );
+  }
+  if (!isObject(raw)) fail(at, 'an object with select, schema and restore', raw);
+  rejectUnknown(raw, DOCUMENT_OPTION_NAMES, `${at}.`);
+  const { select, id, schema, restore, version = 1, migrations = {} } = raw;
+  if (typeof select !== 'function') fail(`${at}.select`, 'a function (state) => document', select);
+  if (id !== undefined && typeof id !== 'function') fail(`${at}.id`, 'a function (document) => id', id);
+  if (!isObject(schema) || typeof schema.safeParse !== 'function') fail(`${at}.schema`, 'a zod schema', schema);
+  if (typeof restore !== 'function') fail(`${at}.restore`, 'an action creator (document) => action', restore);
+  if (!Number.isInteger(version) || (version as number) < 1) fail(`${at}.version`, 'a whole number, 1 or more', version);
+  if (!isObject(migrations)) fail(`${at}.migrations`, 'an object of functions keyed by version', migrations);
+  for (const [to, migration] of Object.entries(migrations)) {
+    const target = Number(to);
+    if (!Number.isInteger(target) || target < 2 || target > (version as number)) {
+      fail(`${at}.migrations`, `keyed by the versions they migrate to (2 to ${version as number})`, to);
+    }
+    if (typeof migration !== 'function') fail(`${at}.migrations.${to}`, 'a function', migration);
+  }
+  return {
+    name,
+    select: select as CollectionConfig['select'],
+    id: id as CollectionConfig['id'],
+    schema: schema as unknown as ZodType,
+    restore: restore as CollectionConfig['restore'],
+    version: version as number,
+    migrations: migrations as Record<number, Migration>,
+    debounceMs: duration(raw.debounceMs, `${at}.debounceMs`, 2000),
+    maxWaitMs: duration(raw.maxWaitMs, `${at}.maxWaitMs`, 10000),
+  };
+}
+
+function readStorage(storage: unknown): AutosaveStorage {
+  if (storage === undefined) return localforageStorage();
+  if (!isObject(storage)) fail('storage', 'an object with getItem, setItem, removeItem and keys', storage);
+  for (const method of ['getItem', 'setItem', 'removeItem', 'keys']) {
+    if (typeof storage[method] !== 'function') fail(`storage.${method}`, 'a function returning a promise', storage[method]);
+  }
+  return storage as unknown as AutosaveStorage;
+}
+
+function readRetry(retry: unknown): RetryPolicy {
+  if (retry === undefined) return exponentialBackoff(DEFAULT_RETRY);
+  if (typeof retry === 'function') return retry as RetryPolicy;
+  if (!isObject(retry)) fail('retry', 'an object { attempts, baseDelayMs, maxDelayMs } or a retry policy function', retry);
+  rejectUnknown(retry, ['attempts', 'baseDelayMs', 'maxDelayMs'], 'retry.');
+  const attempts = retry.attempts ?? DEFAULT_RETRY.attempts;
+  if (!Number.isInteger(attempts) || (attempts as number) < 1) fail('retry.attempts', 'a whole number, 1 or more', attempts);
+  return exponentialBackoff({
+    attempts: attempts as number,
+    baseDelayMs: duration(retry.baseDelayMs, 'retry.baseDelayMs', DEFAULT_RETRY.baseDelayMs),
+    maxDelayMs: duration(retry.maxDelayMs, 'retry.maxDelayMs', DEFAULT_RETRY.maxDelayMs),
+  });
+}
+
+/** Checks every option at once and fills in the defaults, in this one place. */
+export function readOptions(options: AutosaveOptions<any, any>): Config {
+  if (!isObject(options)) fail('options', 'an object', options);
+  rejectUnknown(options, OPTION_NAMES, '');
+  const { documents, reducerPath = 'autosave', onError, maxDocumentBytes = 5_000_000 } = options;
+  if (!isObject(documents) || Object.keys(documents).length === 0) {
+    fail('documents', 'an object with at least one collection', documents);
+  }
+  if (typeof reducerPath !== 'string' || reducerPath === '') fail('reducerPath', 'a non-empty string', reducerPath);
+  if (onError !== undefined && typeof onError !== 'function') fail('onError', 'a function', onError);
+  if (typeof maxDocumentBytes !== 'number' || !(maxDocumentBytes > 0)) {
+    fail('maxDocumentBytes', 'a number of bytes, more than 0', maxDocumentBytes);
+  }
+  return {
+    collections: Object.entries(documents).map(([name, raw]) => readCollection(name, raw)),
+    storage: readStorage(options.storage),
+    retry: readRetry(options.retry),
+    maxDocumentBytes,
+    reducerPath,
+    onError,
+  };
+}

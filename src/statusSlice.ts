@@ -1,0 +1,102 @@
+import { createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { AutosaveSelectors, AutosaveState, DocumentStatus, SaveError, SaveStatus } from './types';
+import { storageKey } from './keys';
+
+const IDLE: DocumentStatus = Object.freeze({
+  status: 'idle',
+  lastSavedAt: null,
+  lastSyncedAt: null,
+  error: null,
+  pendingSync: false,
+}) as DocumentStatus;
+
+// Worst first: the order selectOverallStatus reports in.
+const SEVERITY: Record<SaveStatus, number> = {
+  error: 6,
+  conflict: 5,
+  offline: 4,
+  saving: 3,
+  pending: 2,
+  saved: 1,
+  idle: 0,
+};
+
+function entry(state: AutosaveState, key: string): DocumentStatus {
+  return (state.documents[key] ??= { ...IDLE });
+}
+
+export function createStatusSlice(reducerPath: string) {
+  const initialState: AutosaveState = { documents: {} };
+  const slice = createSlice({
+    name: reducerPath,
+    initialState,
+    reducers: {
+      /** A document changed and waits to be saved. */
+      changed(state, action: PayloadAction<{ key: string }>) {
+        entry(state, action.payload.key).status = 'pending';
+      },
+      saveStarted(state, action: PayloadAction<{ key: string }>) {
+        entry(state, action.payload.key).status = 'saving';
+      },
+      /** Written; `pending` when a newer change arrived during the write. */
+      saveSucceeded(state, action: PayloadAction<{ key: string; savedAt: number; pending: boolean }>) {
+        const doc = entry(state, action.payload.key);
+        doc.status = action.payload.pending ? 'pending' : 'saved';
+        doc.lastSavedAt = action.payload.savedAt;
+        doc.error = null;
+      },
+      /** A save or a load failed; the error stays until the next successful save. */
+      failed(state, action: PayloadAction<{ key: string; error: SaveError }>) {
+        const doc = entry(state, action.payload.key);
+        doc.status = 'error';
+        doc.error = action.payload.error;
+      },
+      /** A stored copy was restored into the state. */
+      loaded(state, action: PayloadAction<{ key: string; savedAt: number | null }>) {
+        const doc = entry(state, action.payload.key);
+        doc.status = 'saved';
+        doc.lastSavedAt = action.payload.savedAt;
+        doc.error = null;
+      },
+      removed(state, action: PayloadAction<{ key: string }>) {
+        delete state.documents[action.payload.key];
+      },
+    },
+  });
+  return { slice, selectors: createSelectors(reducerPath) };
+}
+
+export type AutosaveActions = ReturnType<typeof createStatusSlice>['slice']['actions'];
+
+function createSelectors(reducerPath: string): AutosaveSelectors {
+  const selectDocuments = (state: unknown): Record<string, DocumentStatus> =>
+    (state as Record<string, AutosaveState | undefined>)[reducerPath]?.documents ?? EMPTY;
+
+  const selectOverallStatus = createSelector([selectDocuments], (documents): SaveStatus => {
+    let worst: SaveStatus = 'idle';
+    for (const key in documents) {
+      const status = documents[key].status;
+      if (SEVERITY[status] > SEVERITY[worst]) worst = status;
+    }
+    return worst;
+  });
+
+  const selectHasUnsavedChanges = createSelector([selectDocuments], (documents): boolean => {
+    for (const key in documents) {
+      const { status, error } = documents[key];
+      if (status === 'pending' || status === 'saving') return true;
+      // A document that failed validation or storage is still only in memory.
+      if (status === 'error' && (error?.code === 'validation' || error?.code === 'storage')) return true;
+    }
+    return false;
+  });
+
+  return {
+    selectDocumentStatus: (state, collection, id) =>
+      selectDocuments(state)[storageKey(collection, id)] ?? IDLE,
+    selectOverallStatus,
+    selectHasUnsavedChanges,
+  };
+}
+
+const EMPTY: Record<string, DocumentStatus> = Object.freeze({}) as Record<string, DocumentStatus>;

@@ -1,0 +1,30 @@
+import type { AutosaveStorage } from '../types';
+
+/**
+ * A storage in memory, for tests and server-side rendering. Values are
+ * copied in and out with `structuredClone`, as IndexedDB would, so nothing
+ * stored can be changed by a later mutation.
+ *
+ * ```ts
+ * createAutosave({ storage: memoryStorage(), documents: { … } })
+ * ```
+ */
+export function memoryStorage(initial?: Iterable<readonly [string, unknown]>): AutosaveStorage {
+  const items = new Map<string, unknown>();
+  if (initial) for (const [key, value] of initial) items.set(key, structuredClone(value));
+  return {
+    async getItem(key) {
+      return items.has(key) ? structuredClone(items.get(key)) : null;
+    },
+    async setItem(key, value) {
+      items.set(key, structuredClone(value));
+      return value;
+    },
+    async removeItem(key) {
+      items.delete(key);
+    },
+    async keys() {
+      return [...items.keys()];
+    },
+  };
+}

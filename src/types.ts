@@ -1,0 +1,219 @@
+import type { Action, Middleware, Reducer } from '@reduxjs/toolkit';
+import type { ZodType } from 'zod';
+import type { AutosaveActions } from './statusSlice';
+
+export type { AutosaveActions };
+
+/**
+ * Where documents are written. Every method returns a promise, so a
+ * localforage instance is a storage as it is.
+ *
+ * ```ts
+ * const storage: AutosaveStorage = localforage.createInstance({ name: 'my-app' });
+ * ```
+ */
+export interface AutosaveStorage {
+  getItem(key: string): Promise<unknown>;
+  setItem(key: string, value: unknown): Promise<unknown>;
+  removeItem(key: string): Promise<unknown>;
+  keys(): Promise<string[]>;
+  /**
+   * True for a storage that keeps only strings: it is handed the whole
+   * envelope as JSON instead of an object.
+   * @default false
+   */
+  readonly stringsOnly?: boolean;
+}
+
+/** What a retry policy is told after a failed try. */
+export interface RetryContext {
+  error: unknown;
+  /** The try that just failed, counting from 1. */
+  attempt: number;
+}
+
+/**
+ * Decides whether to try again: the delay in milliseconds before the next
+ * try, or `undefined` to give up.
+ */
+export type RetryPolicy = (context: RetryContext) => number | undefined;
+
+export interface RetryOptions {
+  /**
+   * Every try, the first included: `3` means at most three writes.
+   * @default 3
+   */
+  attempts?: number;
+  /**
+   * The wait after the first failure; it doubles after each further one.
+   * @default 1000
+   */
+  baseDelayMs?: number;
+  /**
+   * No wait is longer than this.
+   * @default 30000
+   */
+  maxDelayMs?: number;
+}
+
+/** A migration from the version before its key to the version of its key. */
+export type Migration = (previous: any) => unknown;
+
+/**
+ * How one collection of documents is found in the state, checked and restored.
+ *
+ * ```ts
+ * project: {
+ *   select: (state: RootState) => state.project.current,
+ *   id: (project) => project.id,
+ *   schema: ProjectSchema,
+ *   restore: projectSlice.actions.projectLoaded,
+ * }
+ * ```
+ */
+export interface DocumentOptions<S, D> {
+  /** The document in the state; `null` or `undefined` means nothing to save. */
+  select: (state: S) => D | null | undefined;
+  /**
+   * The document's id, for a collection of many documents.
+   * @default () => 'default'
+   */
+  id?: (document: D) => string | number;
+  /** Validates every save and every load. */
+  schema: ZodType<D>;
+  /** Action creator dispatched with a loaded, valid document. */
+  restore: (document: D) => Action;
+  /**
+   * The schema version written with each document.
+   * @default 1
+   */
+  version?: number;
+  /**
+   * Upgrades of stored documents, keyed by the version each one migrates to.
+   * @default {}
+   */
+  migrations?: Record<number, Migration>;
+  /**
+   * Quiet time after the last change before the document is saved.
+   * @default 2000
+   */
+  debounceMs?: number;
+  /**
+   * Longest time a changed document waits, so continuous editing still saves.
+   * @default 10000
+   */
+  maxWaitMs?: number;
+}
+
+export interface AutosaveOptions<S, T extends Record<string, unknown>> {
+  /** The documents to save, by collection name. */
+  documents: { [K in keyof T]: DocumentOptions<S, T[K]> };
+  /**
+   * Where documents are written.
+   * @default localforageStorage() — IndexedDB, database 'redux-autosave'
+   */
+  storage?: AutosaveStorage;
+  /**
+   * How failed writes are tried again: options for the built-in exponential
+   * backoff with jitter, or a policy of your own.
+   * @default { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30000 }
+   */
+  retry?: RetryOptions | RetryPolicy;
+  /**
+   * A serialized document larger than this is not written (status `error`).
+   * @default 5_000_000
+   */
+  maxDocumentBytes?: number;
+  /**
+   * Where the status slice is mounted in the state.
+   * @default 'autosave'
+   */
+  reducerPath?: string;
+  /** Told of every error: failed saves and loads, and callbacks that threw. */
+  onError?: (error: unknown) => void;
+}
+
+export type SaveStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'error' | 'offline' | 'conflict';
+
+export type SaveErrorCode = 'validation' | 'storage' | 'remote' | 'corrupt' | 'migration';
+
+/** One problem zod found, as plain data. */
+export interface ValidationIssue {
+  code: string;
+  path: (string | number)[];
+  message: string;
+}
+
+export interface SaveError {
+  code: SaveErrorCode;
+  message: string;
+  issues?: ValidationIssue[];
+}
+
+/** What the status slice knows of one document. */
+export interface DocumentStatus {
+  status: SaveStatus;
+  /** When the document was last written to storage (epoch ms). */
+  lastSavedAt: number | null;
+  /** When the document was last in step with the remote (epoch ms). */
+  lastSyncedAt: number | null;
+  /** The last error; cleared by the next successful save. */
+  error: SaveError | null;
+  /** Saved locally, not yet pushed to the remote. */
+  pendingSync: boolean;
+}
+
+export interface AutosaveState {
+  documents: Record<string, DocumentStatus>;
+}
+
+/**
+ * What `load` found. `invalid` and `corrupt` copies were kept aside under
+ * `quarantineKey` before anything could write over them.
+ */
+export type LoadResult<D> =
+  | { status: 'loaded'; document: D; restored: boolean }
+  | { status: 'missing' }
+  | { status: 'invalid'; error: SaveError; quarantineKey: string | null }
+  | { status: 'corrupt'; error: SaveError; quarantineKey: string | null }
+  | { status: 'error'; error: SaveError };
+
+export interface DisposeOptions {
+  /**
+   * Save every changed document before letting go.
+   * @default true
+   */
+  flush?: boolean;
+}
+
+export interface AutosaveSelectors {
+  /** The status of one document; `{ status: 'idle', … }` for one not seen yet. */
+  selectDocumentStatus(state: unknown, collection: string, id?: string | number): DocumentStatus;
+  /** The worst status of all documents: error > conflict > offline > saving > pending > saved > idle. */
+  selectOverallStatus(state: unknown): SaveStatus;
+  /** True while any document has changes that are not in storage yet. */
+  selectHasUnsavedChanges(state: unknown): boolean;
+}
+
+export interface AutosaveInstance<T extends Record<string, unknown>> {
+  reducerPath: string;
+  reducer: Reducer<AutosaveState>;
+  middleware: Middleware;
+  actions: AutosaveActions;
+  selectors: AutosaveSelectors;
+  /** Reads, checks, migrates, validates and restores one document. */
+  load<K extends keyof T & string>(collection: K, id?: string | number): Promise<LoadResult<T[K]>>;
+  /** Saves one document now, if it changed. */
+  save(collection: keyof T & string, id?: string | number): Promise<void>;
+  /** Saves every changed document now; rejects with the errors of those that failed. */
+  flush(): Promise<void>;
+  /** Deletes a stored document. */
+  remove(collection: keyof T & string, id?: string | number): Promise<void>;
+  /** The ids stored in a collection. */
+  list(collection: keyof T & string): Promise<string[]>;
+  /** Whether a document is stored. */
+  exists(collection: keyof T & string, id?: string | number): Promise<boolean>;
+  /** Stops timers and listeners, flushing first unless told `{ flush: false }`. */
+  dispose(options?: DisposeOptions): Promise<void>;
+}
+
