@@ -60,9 +60,9 @@ const noop = () => {};
  * await autosave.load('project');
  * ```
  */
-export function createAutosave<S, T extends Record<string, unknown>>(
-  options: AutosaveOptions<S, T>,
-): AutosaveInstance<T> {
+export function createAutosave<T extends Record<string, unknown>, ReducerPath extends string = 'autosave'>(
+  options: AutosaveOptions<T, ReducerPath>,
+): AutosaveInstance<T, ReducerPath> {
   const config = readOptions(options);
   const { storage, retry, reducerPath } = config;
   const { slice, selectors } = createStatusSlice(reducerPath);
@@ -470,7 +470,7 @@ export function createAutosave<S, T extends Record<string, unknown>>(
   };
 
   return {
-    reducerPath,
+    reducerPath: reducerPath as ReducerPath,
     reducer: slice.reducer,
     middleware,
     actions,

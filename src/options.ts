@@ -117,7 +117,7 @@ function readRetry(retry: unknown): RetryPolicy {
 }
 
 /** Checks every option at once and fills in the defaults, in this one place. */
-export function readOptions(options: AutosaveOptions<any, any>): Config {
+export function readOptions(options: AutosaveOptions<any, string>): Config {
   if (!isObject(options)) fail('options', 'an object', options);
   rejectUnknown(options, OPTION_NAMES, '');
   const { documents, reducerPath = 'autosave', onError, maxDocumentBytes = 5_000_000 } = options;

@@ -78,11 +78,11 @@ export interface DocumentOptions<S, D> {
    * The document's id, for a collection of many documents.
    * @default () => 'default'
    */
-  id?: (document: D) => string | number;
+  id?: (document: NoInfer<D>) => string | number;
   /** Validates every save and every load. */
-  schema: ZodType<D>;
+  schema: ZodType<NoInfer<D>>;
   /** Action creator dispatched with a loaded, valid document. */
-  restore: (document: D) => Action;
+  restore: (document: NoInfer<D>) => Action;
   /**
    * The schema version written with each document.
    * @default 1
@@ -105,9 +105,12 @@ export interface DocumentOptions<S, D> {
   maxWaitMs?: number;
 }
 
-export interface AutosaveOptions<S, T extends Record<string, unknown>> {
-  /** The documents to save, by collection name. */
-  documents: { [K in keyof T]: DocumentOptions<S, T[K]> };
+export interface AutosaveOptions<T extends Record<string, unknown>, ReducerPath extends string = 'autosave'> {
+  /**
+   * The documents to save, by collection name. Each collection's document
+   * type is inferred from what its `select` returns.
+   */
+  documents: { [K in keyof T]: DocumentOptions<any, T[K]> };
   /**
    * Where documents are written.
    * @default localforageStorage() — IndexedDB, database 'redux-autosave'
@@ -128,7 +131,7 @@ export interface AutosaveOptions<S, T extends Record<string, unknown>> {
    * Where the status slice is mounted in the state.
    * @default 'autosave'
    */
-  reducerPath?: string;
+  reducerPath?: ReducerPath;
   /** Told of every error: failed saves and loads, and callbacks that threw. */
   onError?: (error: unknown) => void;
 }
@@ -195,8 +198,9 @@ export interface AutosaveSelectors {
   selectHasUnsavedChanges(state: unknown): boolean;
 }
 
-export interface AutosaveInstance<T extends Record<string, unknown>> {
-  reducerPath: string;
+export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath extends string = 'autosave'> {
+  /** Where `reducer` must be mounted: `{ [autosave.reducerPath]: autosave.reducer }`. */
+  reducerPath: ReducerPath;
   reducer: Reducer<AutosaveState>;
   middleware: Middleware;
   actions: AutosaveActions;

@@ -1,0 +1,75 @@
+// Checked by `tsc --noEmit` (part of `npm test`): the inference users rely on.
+import { configureStore } from '@reduxjs/toolkit';
+import { z } from 'zod';
+import { createAutosave, memoryStorage, type LoadResult } from '../src';
+import { projectLoaded, projectSlice, ProjectSchema, uiSlice, type Project, type TestState } from './helpers';
+
+const autosave = createAutosave({
+  storage: memoryStorage(),
+  documents: {
+    project: {
+      select: (state: TestState) => state.project.current,
+      id: (project) => project.id, // `project` is inferred as Project from select
+      schema: ProjectSchema,
+      restore: projectLoaded,
+    },
+    settings: {
+      select: (state: TestState) => state.ui,
+      schema: z.object({ hovered: z.number() }),
+      restore: uiSlice.actions.hovered as unknown as (ui: { hovered: number }) => { type: string },
+    },
+  },
+});
+
+// The reducer path is a literal, so a computed key keeps the state typed.
+const store = configureStore({
+  reducer: { project: projectSlice.reducer, ui: uiSlice.reducer, [autosave.reducerPath]: autosave.reducer },
+  middleware: (gDM) => gDM().concat(autosave.middleware),
+});
+const documents: Record<string, unknown> = store.getState().autosave.documents;
+void documents;
+
+async function loads() {
+  const result: LoadResult<Project> = await autosave.load('project', 'p1');
+  if (result.status === 'loaded') {
+    const title: string = result.document.title;
+    void title;
+  }
+  // @ts-expect-error: no such collection
+  await autosave.load('projects');
+  const ui = await autosave.load('settings');
+  if (ui.status === 'loaded') {
+    const hovered: number = ui.document.hovered;
+    void hovered;
+  }
+}
+void loads;
+
+createAutosave({
+  documents: {
+    project: {
+      select: (state: TestState) => state.project.current,
+      // @ts-expect-error: the schema must describe what select returns
+      schema: z.object({ id: z.number() }),
+      restore: projectLoaded,
+    },
+  },
+});
+
+createAutosave({
+  documents: {
+    project: {
+      select: (state: TestState) => state.project.current,
+      schema: ProjectSchema,
+      // @ts-expect-error: restore must accept the document
+      restore: (count: number) => ({ type: 'x', payload: count }),
+    },
+  },
+});
+
+const custom = createAutosave({
+  reducerPath: 'saving',
+  documents: { project: { select: (s: TestState) => s.project.current, schema: ProjectSchema, restore: projectLoaded } },
+});
+const path: 'saving' = custom.reducerPath;
+void path;
