@@ -24,3 +24,4 @@ export type {
   SaveStatus,
   ValidationIssue,
 } from './types';
+export type { LocalforageConfig } from './storage/localforage';

@@ -1,5 +1,10 @@
 import { AutosaveError, messageOf } from '../errors';
+import type LocalForageModule from 'localforage';
 import type { AutosaveStorage } from '../types';
+
+/** localforage's own `createInstance` options (`name`, `storeName`, `driver`, …). */
+export type LocalforageConfig = Parameters<typeof LocalForageModule.createInstance>[0];
+type LocalForageInstance = ReturnType<typeof LocalForageModule.createInstance>;
 
 /**
  * The default storage: a localforage instance (IndexedDB, falling back to
@@ -11,12 +16,12 @@ import type { AutosaveStorage } from '../types';
  * createAutosave({ storage: localforageStorage({ name: 'video-editor' }), documents: { … } })
  * ```
  */
-export function localforageStorage(config: LocalForageOptions = {}): AutosaveStorage {
-  let instance: Promise<LocalForage> | undefined;
+export function localforageStorage(config: LocalforageConfig = {}): AutosaveStorage {
+  let instance: Promise<LocalForageInstance> | undefined;
 
   const open = () =>
     (instance ??= import('localforage').then(async (module) => {
-      const localforage = ((module as { default?: LocalForage }).default ?? module) as LocalForage;
+      const localforage = ((module as { default?: typeof LocalForageModule }).default ?? module) as typeof LocalForageModule;
       const store = localforage.createInstance({ name: 'redux-autosave', ...config });
       try {
         await store.ready();

@@ -1,0 +1,93 @@
+// Installs the package as a user would — from `npm pack` into an empty
+// project — and uses every entry point from ESM, from CommonJS and from
+// TypeScript with Node16 module resolution. Run after `npm run build`.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const work = mkdtempSync(join(tmpdir(), 'redux-autosave-pack-'));
+const run = (cmd, args, cwd = work) => {
+  try {
+    return execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    throw new Error(`${cmd} ${args.join(' ')}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  }
+};
+const versionOf = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+
+let failed = false;
+try {
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
+  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'empty-app', private: true }));
+  run('npm', [
+    'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
+    join(work, tarball), `@reduxjs/toolkit@${versionOf('@reduxjs/toolkit')}`, `zod@${versionOf('zod')}`,
+  ]);
+
+  const scenario = (imports) => `${imports}
+const Project = z.object({ id: z.string(), title: z.string() });
+const slice = createSlice({
+  name: 'project',
+  initialState: { current: null },
+  reducers: { loaded: (s, a) => { s.current = a.payload; }, renamed: (s, a) => { s.current.title = a.payload; } },
+});
+const dir = process.argv[2];
+async function session(edit) {
+  const autosave = createAutosave({
+    storage: fileStorage(dir),
+    documents: { project: { select: (s) => s.project.current, id: (p) => p.id, schema: Project, restore: slice.actions.loaded } },
+  });
+  const store = configureStore({
+    reducer: { project: slice.reducer, [autosave.reducerPath]: autosave.reducer },
+    middleware: (gDM) => gDM().concat(autosave.middleware),
+  });
+  const result = await autosave.load('project', 'p1');
+  if (edit) { if (result.status === 'missing') store.dispatch(slice.actions.loaded({ id: 'p1', title: 'draft' })); store.dispatch(slice.actions.renamed(edit)); }
+  await autosave.dispose();
+  return { result, state: store.getState() };
+}
+await session('saved from the first run');
+const { result, state } = await session();
+if (result.status !== 'loaded' || state.project.current.title !== 'saved from the first run') {
+  throw new Error('not restored: ' + JSON.stringify(result));
+}
+if (typeof memoryStorage !== 'function' || typeof localforageStorage !== 'function') throw new Error('missing exports');
+console.log('ok');
+`;
+  writeFileSync(join(work, 'esm.mjs'), scenario(`import { configureStore, createSlice } from '@reduxjs/toolkit';
+import { z } from 'zod';
+import { createAutosave, memoryStorage, localforageStorage } from 'redux-autosave';
+import { fileStorage } from 'redux-autosave/node';`));
+  writeFileSync(join(work, 'cjs.cjs'), `(async () => {${scenario(`const { configureStore, createSlice } = require('@reduxjs/toolkit');
+const { z } = require('zod');
+const { createAutosave, memoryStorage, localforageStorage } = require('redux-autosave');
+const { fileStorage } = require('redux-autosave/node');`)}})().catch((e) => { console.error(e); process.exit(1); });`);
+  writeFileSync(join(work, 'types.mts'), `import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { z } from 'zod';
+import { createAutosave, type DocumentStatus } from 'redux-autosave';
+import { fileStorage } from 'redux-autosave/node';
+const Project = z.object({ id: z.string() });
+type Project = z.infer<typeof Project>;
+const slice = createSlice({ name: 'p', initialState: { current: null as Project | null }, reducers: { loaded: (s, a: PayloadAction<Project>) => { s.current = a.payload; } } });
+const autosave = createAutosave({ storage: fileStorage('x'), documents: { project: { select: (s: { p: { current: Project | null } }) => s.p.current, schema: Project, restore: slice.actions.loaded } } });
+const store = configureStore({ reducer: { p: slice.reducer, [autosave.reducerPath]: autosave.reducer }, middleware: (g) => g().concat(autosave.middleware) });
+const status: DocumentStatus = autosave.selectors.selectDocumentStatus(store.getState(), 'project');
+export { status };
+`);
+  for (const [name, file] of [['ESM import', 'esm.mjs'], ['CommonJS require', 'cjs.cjs']]) {
+    const dir = mkdtempSync(join(work, 'data-'));
+    const out = run('node', [file, dir]).trim();
+    console.log(`pack-test: ${name}: ${out}`);
+    if (out !== 'ok') failed = true;
+  }
+  run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'types.mts']);
+  console.log('pack-test: TypeScript (node16 resolution): ok');
+} catch (error) {
+  failed = true;
+  console.error(`pack-test: failed: ${error.message}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
