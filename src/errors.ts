@@ -74,3 +74,25 @@ export function describe(value: unknown): string {
       return typeof value;
   }
 }
+
+/**
+ * A remote request that failed. `offline` when the remote could not be
+ * reached at all (network error, timeout); `retryable` when another try may
+ * succeed (those, 429 and 5xx); `retryAfterMs` from a `Retry-After` header.
+ */
+export class RemoteError extends AutosaveError {
+  readonly status: number | undefined;
+  readonly offline: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    details: { key?: string; status?: number; offline?: boolean; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super('remote', message, { key: details.key, cause: details.cause, retryable: details.retryable ?? false });
+    this.name = 'RemoteError';
+    this.status = details.status;
+    this.offline = details.offline ?? false;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}

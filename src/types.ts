@@ -221,3 +221,32 @@ export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath
   dispose(options?: DisposeOptions): Promise<void>;
 }
 
+
+/** A document as the remote holds it: the server assigns `version`. */
+export interface RemoteDocument {
+  version: string;
+  data: unknown;
+}
+
+export interface PushMeta {
+  /** The version this push was based on; `null` for a document never synced. */
+  baseVersion: string | null;
+  /** `{clientId}:{seq}`, the same on every retry of one push. */
+  idempotencyKey: string;
+}
+
+export type PushResult = { ok: true; version: string } | { ok: false; conflict: RemoteDocument };
+
+/**
+ * A remote the sync engine reconciles documents with. `key` is the storage
+ * key `{collection}:{id}`. Errors thrown are `RemoteError`s: `retryable` ones
+ * (network, timeout, 429, 5xx) are tried again with backoff.
+ *
+ * ```ts
+ * const remote: RemoteAdapter = httpRemote({ url: '/api/autosave' });
+ * ```
+ */
+export interface RemoteAdapter {
+  pull(key: string): Promise<RemoteDocument | null>;
+  push(key: string, data: unknown, meta: PushMeta): Promise<PushResult>;
+}
