@@ -232,17 +232,8 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       }
       return undefined;
     }
-    const parsed = collection.schema.safeParse(document);
-    if (!parsed.success) {
-      const issues = plainIssues(parsed.error.issues);
-      return fail(
-        tracker,
-        new AutosaveError('validation', `redux-autosave: ${key} is not valid, so it was not saved:\n${prettify(parsed.error)}`, {
-          key,
-          issues,
-        }),
-      );
-    }
+    const invalid = validate(collection, document, `redux-autosave: ${key} is not valid, so it was not saved`, key);
+    if (!invalid.ok) return fail(tracker, invalid.error);
     let json: string;
     try {
       json = JSON.stringify(document);
@@ -352,15 +343,8 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
       return quarantined(tracker, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
     }
-    const parsed = collection.schema.safeParse(data);
-    if (!parsed.success) {
-      const error = new AutosaveError(
-        'validation',
-        `redux-autosave: ${key}: the stored copy does not match the schema:\n${prettify(parsed.error)}`,
-        { key, issues: plainIssues(parsed.error.issues) },
-      );
-      return quarantined(tracker, stored, 'invalid', error);
-    }
+    const parsed = validate(collection, data, `redux-autosave: ${key}: the stored copy does not match the schema`, key);
+    if (!parsed.ok) return quarantined(tracker, stored, 'invalid', parsed.error);
     tracker.unverified = false;
     const document = parsed.data;
     // An edit made while the load was reading is newer than the stored copy:
@@ -546,6 +530,23 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         sleeps.clear();
       }
     },
+  };
+}
+
+type Validated = { ok: true; data: unknown } | { ok: false; error: AutosaveError };
+
+/** Runs the schema; a refinement that throws counts as a failed validation, not a crash. */
+function validate(collection: CollectionConfig, value: unknown, failure: string, key: string): Validated {
+  let parsed: ReturnType<CollectionConfig['schema']['safeParse']>;
+  try {
+    parsed = collection.schema.safeParse(value);
+  } catch (error) {
+    return { ok: false, error: new AutosaveError('validation', `${failure}: the schema threw: ${messageOf(error)}`, { key, cause: error }) };
+  }
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return {
+    ok: false,
+    error: new AutosaveError('validation', `${failure}:\n${prettify(parsed.error)}`, { key, issues: plainIssues(parsed.error.issues) }),
   };
 }
 
