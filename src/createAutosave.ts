@@ -7,6 +7,8 @@ import { readOptions, type CollectionConfig } from './options';
 import { RetriesExhausted, withRetry } from './retry';
 import { createSchedule, type SaveSchedule } from './scheduler';
 import { createStatusSlice } from './statusSlice';
+import type { SyncContext } from './sync/context';
+import type { SyncEngine } from './sync/engine';
 import type {
   AutosaveInstance,
   AutosaveOptions,
@@ -31,8 +33,11 @@ interface Tracker {
   queuedSave: Promise<AutosaveError | undefined> | null;
   /** `changed` was dispatched and no save has started since. */
   announced: boolean;
-  /** A restore of this key is being dispatched: what the state now holds is clean. */
-  restoring: boolean;
+  /**
+   * A restore of this key is being dispatched: what the state now holds is
+   * the stored copy (`'load'`), or a synced copy still to be written (`'sync'`).
+   */
+  restoring: 'load' | 'sync' | false;
   /** A load could not read or keep aside the stored copy: look before writing over it. */
   unverified: boolean;
 }
@@ -72,6 +77,8 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
   const trackers = new Map<string, Tracker>();
   const sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject: (error: unknown) => void }>();
   let api: MiddlewareAPI | undefined;
+  /** Loaded on first use, and only with a remote, so apps without one never download it. */
+  let syncEngine: Promise<SyncEngine> | undefined;
   let disposed = false;
   let unlisten = noop;
 
@@ -176,7 +183,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       if (document === tracker.latest) continue;
       tracker.latest = document;
       if (tracker.restoring) {
-        tracker.clean = document;
+        if (tracker.restoring === 'load') tracker.clean = document;
       } else if (document !== tracker.clean) {
         tracker.schedule.touch();
         if (!tracker.announced) {
@@ -223,7 +230,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
   async function write(tracker: Tracker): Promise<AutosaveError | undefined> {
     const document = tracker.latest;
-    const { key, collection } = tracker;
+    const { key } = tracker;
     if (document === tracker.clean || document === undefined) {
       // Changed and changed back (an undo, say): nothing new to write.
       if (tracker.announced) {
@@ -232,6 +239,12 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       }
       return undefined;
     }
+    return writeDocument(tracker, document);
+  }
+
+  /** Validates and writes `document` as the stored copy of the tracker's key. */
+  async function writeDocument(tracker: Tracker, document: unknown): Promise<AutosaveError | undefined> {
+    const { key, collection } = tracker;
     const invalid = validate(collection, document, `redux-autosave: ${key} is not valid, so it was not saved`, key);
     if (!invalid.ok) return fail(tracker, invalid.error);
     let json: string;
@@ -262,6 +275,9 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     const savedAt = Date.now();
     const value = wrap(document, json, collection.version, savedAt, storage.stringsOnly === true);
     try {
+      // With a remote, the outbox learns of the document before the write:
+      // a tab closed between the two still pushes it after the reload.
+      if (syncEngine) await (await syncEngine).beforeWrite(key);
       await withRetry(
         async () => {
           if (tracker.unverified) {
@@ -279,7 +295,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     }
     tracker.clean = document;
     tracker.savedAt = savedAt;
-    dispatch(actions.saveSucceeded({ key, savedAt, pending: tracker.latest !== document }));
+    dispatch(actions.saveSucceeded({ key, savedAt, pending: tracker.latest !== document, pendingSync: syncEngine !== undefined }));
     return undefined;
   }
 
@@ -350,7 +366,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     // An edit made while the load was reading is newer than the stored copy:
     // keep it, and let its save write over the stored one.
     if (tracker.latest !== tracker.clean) return { status: 'loaded', document, restored: false };
-    tracker.restoring = true;
+    tracker.restoring = 'load';
     try {
       api!.dispatch(collection.restore(document));
     } catch (error) {
@@ -396,6 +412,50 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     unlisten = listenForPageHide(() => {
       flush().catch(noop);
     });
+    if (config.remote) {
+      const context = syncContext(config.remote);
+      syncEngine = import('./sync/engine').then((sync) => sync.createSyncEngine(context));
+      syncEngine.catch(report);
+    }
+  }
+
+  function syncContext(remote: NonNullable<typeof config.remote>): SyncContext {
+    return {
+      storage,
+      remote,
+      conflict: config.conflict,
+      retryDelays: config.retryDelays,
+      actions,
+      dispatch,
+      report,
+      tracker(key) {
+        const collection = collections.get(key.slice(0, key.indexOf(':')));
+        return collection && trackerFor(collection, key);
+      },
+      enqueue: (tracker, task) => enqueue(tracker as Tracker, task),
+      validate: (tracker, value) =>
+        validate(tracker.collection, value, `redux-autosave: ${tracker.key} is not valid`, tracker.key),
+      restore(syncTracker, document) {
+        const tracker = syncTracker as Tracker;
+        const { collection } = tracker;
+        const shown = lastSelected[config.collections.indexOf(collection)];
+        // Only the document the app shows (or any, when it shows none) is
+        // put into the state: a synced copy of another must not switch views.
+        if (shown === null || shown === undefined || keyOf(collection, shown) === tracker.key) {
+          tracker.restoring = 'sync';
+          try {
+            api!.dispatch(collection.restore(document));
+          } catch (error) {
+            report(error);
+          } finally {
+            tracker.restoring = false;
+          }
+        }
+        if (tracker.latest === tracker.clean || tracker.latest === undefined) tracker.latest = document;
+        return tracker.latest;
+      },
+      writeDocument: (tracker, document) => writeDocument(tracker as Tracker, document),
+    };
   }
 
   function safeSelect(collection: CollectionConfig, state: unknown): unknown {
@@ -446,10 +506,20 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
   const middleware: Middleware = (store) => {
     bind(store);
-    return (next) => (action) => {
-      const result = next(action);
-      if (!disposed) detectChanges(store.getState());
-      return result;
+    return (next) => {
+      const local = (action: unknown) => {
+        const result = next(action);
+        if (!disposed) detectChanges(store.getState());
+        return result;
+      };
+      if (!syncEngine) return local;
+      // The sync engine's listener middleware joins the chain once loaded;
+      // what it misses before then is in the persisted outbox.
+      let handle = local;
+      syncEngine.then((engine) => {
+        handle = engine.middleware(store)(local) as typeof local;
+      }, noop);
+      return (action) => handle(action);
     };
   };
 
@@ -465,7 +535,18 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       if (notReady) throw notReady;
       const collection = collectionNamed(name, 'load');
       const tracker = trackerFor(collection, storageKey(name, id));
-      return enqueue(tracker, () => read(tracker)) as Promise<LoadResult<any>>;
+      const result = await enqueue(tracker, () => read(tracker));
+      if (!syncEngine || result.status === 'error') return result as LoadResult<any>;
+      // With a remote, the load waits for the pull (bounded by the remote's
+      // timeout): a newer remote copy is restored, a missing local one taken.
+      const engine = await syncEngine;
+      await engine.afterLoad(tracker.key, (config.remote as { timeoutMs?: number }).timeoutMs ?? 15000);
+      const document = tracker.latest;
+      if (document === undefined) return result as LoadResult<any>;
+      if (result.status === 'missing' || result.status === 'loaded') {
+        return { status: 'loaded', document, restored: result.status === 'missing' || result.restored } as LoadResult<any>;
+      }
+      return result as LoadResult<any>;
     },
 
     async save(name, id) {
@@ -497,6 +578,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       // The state may still hold the document: what it holds now counts as
       // clean, so only a new edit saves it again.
       if (trackers.get(key) === tracker) trackers.delete(key);
+      if (syncEngine) await (await syncEngine).forget(key);
       dispatch(actions.removed({ key }));
     },
 
@@ -515,6 +597,18 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       return (await storage.getItem(storageKey(name, id))) != null;
     },
 
+    async resolveConflict(name, id, choice) {
+      const notReady = ready('resolveConflict');
+      if (notReady) throw notReady;
+      collectionNamed(name, 'resolveConflict');
+      if (!syncEngine) throw new Error('redux-autosave: resolveConflict() needs the `remote` option; there is nothing to conflict with');
+      const engine = await syncEngine;
+      await engine.resolveConflict(
+        storageKey(name, id),
+        choice === 'local' || choice === 'remote' ? (choice as 'local' | 'remote') : { document: choice as unknown },
+      );
+    },
+
     async dispose({ flush: flushFirst = true }: DisposeOptions = {}) {
       if (disposed) return;
       try {
@@ -522,6 +616,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       } finally {
         disposed = true;
         unlisten();
+        syncEngine?.then((engine) => engine.dispose(), noop);
         for (const tracker of trackers.values()) tracker.schedule.cancel();
         for (const pending of sleeps) {
           clearTimeout(pending.timer);

@@ -4,7 +4,7 @@ import { DEFAULT_RETRY, exponentialBackoff } from './retry';
 import { localforageStorage } from './storage/localforage';
 import type { Action } from '@reduxjs/toolkit';
 import type { ZodType } from 'zod';
-import type { AutosaveOptions, AutosaveStorage, Migration, RetryPolicy } from './types';
+import type { AutosaveOptions, AutosaveStorage, ConflictStrategy, Migration, RemoteAdapter, RetryOptions, RetryPolicy } from './types';
 
 /** One collection's options, checked and with every default filled in. */
 export interface CollectionConfig {
@@ -26,9 +26,14 @@ export interface Config {
   maxDocumentBytes: number;
   reducerPath: string;
   onError: ((error: unknown) => void) | undefined;
+  remote: RemoteAdapter | undefined;
+  conflict: ConflictStrategy;
+  /** The backoff of the `retry` option, which remote pushes reuse without a limit on tries. */
+  retryDelays: { baseDelayMs: number; maxDelayMs: number };
 }
 
-const OPTION_NAMES = ['documents', 'storage', 'retry', 'maxDocumentBytes', 'reducerPath', 'onError'];
+const OPTION_NAMES = ['documents', 'storage', 'retry', 'maxDocumentBytes', 'reducerPath', 'onError', 'remote', 'conflict'];
+const CONFLICT_STRATEGIES = ['merge', 'local', 'remote', 'manual'];
 const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs'];
 
 function fail(option: string, expected: string, received: unknown): never {
@@ -102,18 +107,33 @@ function readStorage(storage: unknown): AutosaveStorage {
   return storage as unknown as AutosaveStorage;
 }
 
-function readRetry(retry: unknown): RetryPolicy {
-  if (retry === undefined) return exponentialBackoff(DEFAULT_RETRY);
-  if (typeof retry === 'function') return retry as RetryPolicy;
+function readRetry(retry: unknown): { policy: RetryPolicy; delays: Required<RetryOptions> } {
+  if (retry === undefined) return { policy: exponentialBackoff(DEFAULT_RETRY), delays: DEFAULT_RETRY };
+  if (typeof retry === 'function') return { policy: retry as RetryPolicy, delays: DEFAULT_RETRY };
   if (!isObject(retry)) fail('retry', 'an object { attempts, baseDelayMs, maxDelayMs } or a retry policy function', retry);
   rejectUnknown(retry, ['attempts', 'baseDelayMs', 'maxDelayMs'], 'retry.');
   const attempts = retry.attempts ?? DEFAULT_RETRY.attempts;
   if (!Number.isInteger(attempts) || (attempts as number) < 1) fail('retry.attempts', 'a whole number, 1 or more', attempts);
-  return exponentialBackoff({
+  const delays = {
     attempts: attempts as number,
     baseDelayMs: duration(retry.baseDelayMs, 'retry.baseDelayMs', DEFAULT_RETRY.baseDelayMs),
     maxDelayMs: duration(retry.maxDelayMs, 'retry.maxDelayMs', DEFAULT_RETRY.maxDelayMs),
-  });
+  };
+  return { policy: exponentialBackoff(delays), delays };
+}
+
+function readRemote(remote: unknown): RemoteAdapter | undefined {
+  if (remote === undefined) return undefined;
+  if (!isObject(remote) || typeof remote.pull !== 'function' || typeof remote.push !== 'function') {
+    fail('remote', 'a RemoteAdapter (an object with pull and push), such as httpRemote({ url })', remote);
+  }
+  return remote as unknown as RemoteAdapter;
+}
+
+function readConflict(conflict: unknown): ConflictStrategy {
+  if (conflict === undefined) return 'merge';
+  if (typeof conflict === 'function' || CONFLICT_STRATEGIES.includes(conflict as string)) return conflict as ConflictStrategy;
+  return fail('conflict', `one of ${CONFLICT_STRATEGIES.map((s) => `'${s}'`).join(', ')} or a resolver function`, conflict);
 }
 
 /** Checks every option at once and fills in the defaults, in this one place. */
@@ -129,10 +149,14 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
   if (typeof maxDocumentBytes !== 'number' || !(maxDocumentBytes > 0)) {
     fail('maxDocumentBytes', 'a number of bytes, more than 0', maxDocumentBytes);
   }
+  const retry = readRetry(options.retry);
   return {
     collections: Object.entries(documents).map(([name, raw]) => readCollection(name, raw)),
     storage: readStorage(options.storage),
-    retry: readRetry(options.retry),
+    retry: retry.policy,
+    retryDelays: retry.delays,
+    remote: readRemote(options.remote),
+    conflict: readConflict(options.conflict),
     maxDocumentBytes,
     reducerPath,
     onError,

@@ -1,5 +1,5 @@
 import { createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { AutosaveSelectors, AutosaveState, DocumentStatus, SaveError, SaveStatus } from './types';
+import type { AutosaveSelectors, AutosaveState, Conflict, DocumentStatus, SaveError, SaveStatus } from './types';
 import { storageKey } from './keys';
 
 const IDLE: DocumentStatus = Object.freeze({
@@ -8,6 +8,9 @@ const IDLE: DocumentStatus = Object.freeze({
   lastSyncedAt: null,
   error: null,
   pendingSync: false,
+  remoteVersion: null,
+  conflict: null,
+  mergeConflicts: null,
 }) as DocumentStatus;
 
 // Worst first: the order selectOverallStatus reports in.
@@ -39,11 +42,15 @@ export function createStatusSlice(reducerPath: string) {
         entry(state, action.payload.key).status = 'saving';
       },
       /** Written; `pending` when a newer change arrived during the write. */
-      saveSucceeded(state, action: PayloadAction<{ key: string; savedAt: number; pending: boolean }>) {
+      saveSucceeded(
+        state,
+        action: PayloadAction<{ key: string; savedAt: number; pending: boolean; pendingSync?: boolean }>,
+      ) {
         const doc = entry(state, action.payload.key);
-        doc.status = action.payload.pending ? 'pending' : 'saved';
+        doc.status = action.payload.pending ? 'pending' : doc.conflict ? 'conflict' : 'saved';
         doc.lastSavedAt = action.payload.savedAt;
         doc.error = null;
+        if (action.payload.pendingSync) doc.pendingSync = true;
       },
       /** A save or a load failed; the error stays until the next successful save. */
       failed(state, action: PayloadAction<{ key: string; error: SaveError }>) {
@@ -60,6 +67,48 @@ export function createStatusSlice(reducerPath: string) {
       },
       removed(state, action: PayloadAction<{ key: string }>) {
         delete state.documents[action.payload.key];
+      },
+      /** Push what is waiting and pull what others changed, now. */
+      syncNow() {},
+      /** In step with the remote at `version`; `conflicts` lists fields a merge settled for local. */
+      synced(
+        state,
+        action: PayloadAction<{
+          key: string;
+          version: string;
+          syncedAt: number;
+          pendingSync: boolean;
+          conflicts?: (string | number)[][];
+        }>,
+      ) {
+        const { key, version, syncedAt, pendingSync, conflicts } = action.payload;
+        const doc = entry(state, key);
+        if (doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && doc.error?.code === 'remote')) {
+          doc.status = 'saved';
+          doc.error = null;
+        }
+        doc.remoteVersion = version;
+        doc.lastSyncedAt = syncedAt;
+        doc.pendingSync = pendingSync;
+        doc.conflict = null;
+        if (conflicts) doc.mergeConflicts = conflicts.length > 0 ? conflicts : null;
+      },
+      /** The remote could not be reached (`offline`) or refused the push. */
+      syncFailed(state, action: PayloadAction<{ key: string; error: SaveError; offline: boolean }>) {
+        const doc = entry(state, action.payload.key);
+        doc.pendingSync = true;
+        if (action.payload.offline) {
+          if (doc.status !== 'pending' && doc.status !== 'saving') doc.status = 'offline';
+        } else {
+          doc.status = 'error';
+          doc.error = action.payload.error;
+        }
+      },
+      conflictDetected(state, action: PayloadAction<{ key: string; conflict: Conflict }>) {
+        const doc = entry(state, action.payload.key);
+        doc.status = 'conflict';
+        doc.conflict = action.payload.conflict;
+        doc.pendingSync = true;
       },
     },
   });
@@ -91,9 +140,12 @@ function createSelectors(reducerPath: string): AutosaveSelectors {
     return false;
   });
 
+  const selectDocumentStatus: AutosaveSelectors['selectDocumentStatus'] = (state, collection, id) =>
+    selectDocuments(state)[storageKey(collection, id)] ?? IDLE;
+
   return {
-    selectDocumentStatus: (state, collection, id) =>
-      selectDocuments(state)[storageKey(collection, id)] ?? IDLE,
+    selectDocumentStatus,
+    selectConflict: (state, collection, id) => selectDocumentStatus(state, collection, id).conflict,
     selectOverallStatus,
     selectHasUnsavedChanges,
   };

@@ -105,6 +105,20 @@ export interface DocumentOptions<S, D> {
   maxWaitMs?: number;
 }
 
+/** What a conflict resolver is given: each side as a plain document, and the storage key. */
+export interface ConflictContext<D = unknown> {
+  /** The last copy both sides agreed on; `null` when they never did. */
+  base: D | null;
+  local: D;
+  remote: D;
+  key: string;
+}
+
+/** Returns the document that ends a conflict; it is validated before it is used. */
+export type ConflictResolver<D = any> = (context: ConflictContext<D>) => D;
+
+export type ConflictStrategy = 'merge' | 'local' | 'remote' | 'manual' | ConflictResolver;
+
 export interface AutosaveOptions<T extends Record<string, unknown>, ReducerPath extends string = 'autosave'> {
   /**
    * The documents to save, by collection name. Each collection's document
@@ -134,6 +148,18 @@ export interface AutosaveOptions<T extends Record<string, unknown>, ReducerPath 
   reducerPath?: ReducerPath;
   /** Told of every error: failed saves and loads, and callbacks that threw. */
   onError?: (error: unknown) => void;
+  /**
+   * Syncs saved documents with a remote: `httpRemote({ url })` or any
+   * `RemoteAdapter`. Without it nothing leaves the device.
+   */
+  remote?: RemoteAdapter;
+  /**
+   * How a conflict with the remote ends: a three-way merge where local wins
+   * a clash (`'merge'`), one side whole, `'manual'` (status `conflict` until
+   * `resolveConflict`), or a resolver function.
+   * @default 'merge'
+   */
+  conflict?: ConflictStrategy;
 }
 
 export type SaveStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'error' | 'offline' | 'conflict';
@@ -164,6 +190,19 @@ export interface DocumentStatus {
   error: SaveError | null;
   /** Saved locally, not yet pushed to the remote. */
   pendingSync: boolean;
+  /** The remote's version of the last synced copy. */
+  remoteVersion: string | null;
+  /** With `conflict: 'manual'`, the sides waiting for `resolveConflict`. */
+  conflict: Conflict | null;
+  /** Fields both sides changed in the last merge, where the local value was kept. */
+  mergeConflicts: (string | number)[][] | null;
+}
+
+/** A conflict waiting for a decision: each side as a plain document. */
+export interface Conflict<D = unknown> {
+  base: D | null;
+  local: D;
+  remote: D;
 }
 
 export interface AutosaveState {
@@ -196,6 +235,8 @@ export interface AutosaveSelectors {
   selectOverallStatus(state: unknown): SaveStatus;
   /** True while any document has changes that are not in storage yet. */
   selectHasUnsavedChanges(state: unknown): boolean;
+  /** The conflict waiting for `resolveConflict`, or `null`. */
+  selectConflict(state: unknown, collection: string, id?: string | number): Conflict | null;
 }
 
 export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath extends string = 'autosave'> {
@@ -217,6 +258,15 @@ export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath
   list(collection: keyof T & string): Promise<string[]>;
   /** Whether a document is stored. */
   exists(collection: keyof T & string, id?: string | number): Promise<boolean>;
+  /**
+   * Ends a conflict (`conflict: 'manual'`) with the local copy, the remote
+   * one, or a document of your own; the result is validated, saved and pushed.
+   */
+  resolveConflict<K extends keyof T & string>(
+    collection: K,
+    id: string | number | undefined,
+    choice: 'local' | 'remote' | T[K],
+  ): Promise<void>;
   /** Stops timers and listeners, flushing first unless told `{ flush: false }`. */
   dispose(options?: DisposeOptions): Promise<void>;
 }

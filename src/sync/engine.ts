@@ -1,0 +1,385 @@
+import { createListenerMiddleware, type ListenerMiddlewareInstance } from '@reduxjs/toolkit';
+import { unwrap } from '../envelope';
+import { AutosaveError, messageOf, RemoteError, toSaveError } from '../errors';
+import { INTERNAL_PREFIX } from '../keys';
+import { backoffDelay } from '../retry';
+import type { ConflictStrategy, RemoteAdapter, RemoteDocument } from '../types';
+import { threeWayMerge } from './merge';
+import type { SyncContext, SyncTracker } from './context';
+
+const OUTBOX = `${INTERNAL_PREFIX}outbox/`;
+const BASE = `${INTERNAL_PREFIX}base/`;
+
+/** A document saved locally and not yet pushed. Persisted, so a reload finishes the push. */
+interface OutboxEntry {
+  /** Checksum of the copy the idempotency key was made for; `null` before the first try. */
+  checksum: string | null;
+  idempotencyKey: string | null;
+}
+
+/** The last copy both sides agreed on: the base of a three-way merge. */
+interface Base {
+  version: string;
+  data: unknown;
+}
+
+export interface SyncEngine {
+  middleware: ListenerMiddlewareInstance['middleware'];
+  /** Called before a document is written locally: records it in the outbox first. */
+  beforeWrite(key: string): Promise<void>;
+  /** After `load` restored (or missed) the local copy: reconcile with the remote. */
+  afterLoad(key: string, timeoutMs: number): Promise<unknown>;
+  resolveConflict(key: string, choice: 'local' | 'remote' | { document: unknown }): Promise<void>;
+  forget(key: string): Promise<void>;
+  dispose(): void;
+}
+
+export function createSyncEngine(ctx: SyncContext): SyncEngine {
+  const { storage, remote, actions } = ctx;
+  const clientId = randomId();
+  let seq = 0;
+  const outbox = new Map<string, OutboxEntry>();
+  const bases = new Map<string, Base | null>();
+  /** Bumped on every local save: a push is finished only if no save came during it. */
+  const saves = new Map<string, number>();
+  const pushes = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const waits = new Map<string, { timer: ReturnType<typeof setTimeout>; attempt: number }>();
+  const conflicts = new Map<string, { base: unknown; local: unknown; remote: RemoteDocument }>();
+  /** Keys this session has loaded or saved: the ones a pull refreshes. */
+  const known = new Set<string>();
+  let disposed = false;
+
+  const listener = createListenerMiddleware();
+  listener.startListening({
+    actionCreator: actions.saveSucceeded,
+    effect: ({ payload }) => {
+      known.add(payload.key);
+      saves.set(payload.key, (saves.get(payload.key) ?? 0) + 1);
+      void push(payload.key);
+    },
+  });
+  listener.startListening({
+    actionCreator: actions.syncNow,
+    effect: () => syncAll(),
+  });
+
+  const unlisten = listenForNetwork(
+    () => ctx.dispatch(actions.syncNow()),
+    () => {
+      for (const key of known) void pull(key);
+    },
+  );
+
+  // A reload finishes what the last session left in the outbox.
+  const started = (async () => {
+    const keys = (await storage.keys()).filter((key) => key.startsWith(OUTBOX));
+    for (const outboxKey of keys) {
+      const entry = (await storage.getItem(outboxKey)) as OutboxEntry | null;
+      if (entry) outbox.set(outboxKey.slice(OUTBOX.length), entry);
+    }
+    for (const key of outbox.keys()) void push(key);
+  })().catch(ctx.report);
+
+  async function baseOf(key: string): Promise<Base | null> {
+    if (!bases.has(key)) bases.set(key, ((await storage.getItem(BASE + key)) as Base | null) ?? null);
+    return bases.get(key)!;
+  }
+
+  async function setBase(key: string, base: Base): Promise<void> {
+    bases.set(key, base);
+    await storage.setItem(BASE + key, base);
+  }
+
+  async function setEntry(key: string, entry: OutboxEntry): Promise<void> {
+    outbox.set(key, entry);
+    await storage.setItem(OUTBOX + key, entry);
+  }
+
+  async function dropEntry(key: string): Promise<void> {
+    outbox.delete(key);
+    await storage.removeItem(OUTBOX + key);
+  }
+
+  /** The local stored copy, or `undefined` when there is none or it is unusable. */
+  async function readLocal(tracker: SyncTracker): Promise<{ data: unknown; checksum: string } | undefined> {
+    const stored = await storage.getItem(tracker.key);
+    if (stored == null) return undefined;
+    const unwrapped = unwrap(stored, tracker.key, tracker.collection.version);
+    if (!unwrapped.ok || unwrapped.envelope.version !== tracker.collection.version) return undefined;
+    return { data: unwrapped.envelope.data, checksum: unwrapped.envelope.checksum };
+  }
+
+  function push(key: string): Promise<void> {
+    if (disposed) return Promise.resolve();
+    const running = pushes.get(key);
+    if (running) {
+      again.add(key);
+      return running;
+    }
+    const wait = waits.get(key);
+    if (wait) clearTimeout(wait.timer);
+    const run = (async () => {
+      do {
+        again.delete(key);
+        await pushOnce(key);
+      } while (again.has(key) && !disposed);
+    })()
+      .catch(ctx.report)
+      .finally(() => pushes.delete(key));
+    pushes.set(key, run);
+    return run;
+  }
+
+  async function pushOnce(key: string): Promise<void> {
+    await started;
+    const tracker = ctx.tracker(key);
+    if (!tracker || conflicts.has(key) || !outbox.has(key)) return;
+    known.add(key);
+    const local = await readLocal(tracker);
+    if (!local) {
+      await dropEntry(key);
+      return;
+    }
+    let entry = outbox.get(key)!;
+    // One idempotency key per copy: a retry of the same copy (after a lost
+    // reply, or a reload) reuses it; a newer copy gets a new one.
+    if (entry.checksum !== local.checksum || !entry.idempotencyKey) {
+      entry = { checksum: local.checksum, idempotencyKey: `${clientId}:${++seq}` };
+      await setEntry(key, entry);
+    }
+    const savesBefore = saves.get(key) ?? 0;
+    const base = await baseOf(key);
+    let result;
+    try {
+      result = await remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
+    } catch (error) {
+      failed(key, error);
+      return;
+    }
+    waits.delete(key);
+    if (result.ok) {
+      await setBase(key, { version: result.version, data: local.data });
+      if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
+      else again.add(key);
+      ctx.dispatch(actions.synced({ key, version: result.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
+      return;
+    }
+    await resolve(key, tracker, base, local.data, result.conflict);
+  }
+
+  function failed(key: string, error: unknown): void {
+    const remoteError =
+      error instanceof AutosaveError
+        ? error
+        : new RemoteError(`redux-autosave: sync of ${key} failed: ${messageOf(error)}`, { key, cause: error, retryable: true, offline: true });
+    if (remoteError.retryable) {
+      // Unreachable or overloaded: keep trying, as long as the document is
+      // dirty, with the backoff of the `retry` option and no limit on tries.
+      const attempt = (waits.get(key)?.attempt ?? 0) + 1;
+      const after = (remoteError as RemoteError).retryAfterMs ?? 0;
+      const delay = Math.max(after, backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs));
+      waits.set(key, { attempt, timer: setTimeout(() => void push(key), delay) });
+      ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: true }));
+    } else {
+      waits.delete(key);
+      ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: false }));
+      ctx.report(remoteError);
+    }
+  }
+
+  async function resolve(
+    key: string,
+    tracker: SyncTracker,
+    base: Base | null,
+    local: unknown,
+    theirs: RemoteDocument,
+  ): Promise<void> {
+    const strategy = ctx.conflict;
+    if (strategy === 'manual') {
+      conflicts.set(key, { base: base?.data ?? null, local, remote: theirs });
+      ctx.dispatch(actions.conflictDetected({ key, conflict: { base: base?.data ?? null, local, remote: theirs.data } }));
+      return;
+    }
+    let resolved: unknown;
+    let clashes: (string | number)[][] = [];
+    try {
+      if (strategy === 'merge') ({ merged: resolved, conflicts: clashes } = threeWayMerge(base?.data ?? null, local, theirs.data));
+      else resolved = pick(strategy, { base: base?.data ?? null, local, remote: theirs.data, key });
+    } catch (error) {
+      failed(key, new RemoteError(`redux-autosave: the conflict resolver for ${key} threw: ${messageOf(error)}`, { key, cause: error }));
+      return;
+    }
+    await apply(key, tracker, resolved, theirs, local, clashes);
+  }
+
+  /**
+   * Makes `document` the local copy, based on `theirs`: validated first,
+   * merged once more with any edit made meanwhile, restored into the state,
+   * written, and pushed when it differs from the remote.
+   */
+  async function apply(
+    key: string,
+    tracker: SyncTracker,
+    document: unknown,
+    theirs: RemoteDocument,
+    local: unknown,
+    clashes: (string | number)[][] = [],
+  ): Promise<void> {
+    const checked = ctx.validate(tracker, document);
+    if (!checked.ok) {
+      failed(
+        key,
+        new RemoteError(`redux-autosave: the resolved copy of ${key} is not valid, so nothing was overwritten: ${checked.error.message}`, {
+          key,
+        }),
+      );
+      return;
+    }
+    const written = await ctx.enqueue(tracker, async () => {
+      // An edit made since `local` was read is newer still: fold it in, its
+      // side winning, rather than restore over it.
+      let next = checked.data;
+      if (tracker.latest !== undefined && tracker.latest !== tracker.clean && tracker.clean !== undefined) {
+        next = threeWayMerge(local, tracker.latest, next).merged;
+      }
+      ctx.restore(tracker, next);
+      return ctx.writeDocument(tracker, next);
+    });
+    if (written) return; // a failed write is already on the status
+    await setBase(key, theirs);
+    conflicts.delete(key);
+    const now = await readLocal(tracker);
+    if (now && sameJson(now.data, theirs.data)) {
+      // Nothing of ours is left to send: the remote copy is the truth.
+      await dropEntry(key);
+      ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: false, conflicts: clashes }));
+      return;
+    }
+    ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: true, conflicts: clashes }));
+    again.add(key);
+  }
+
+  /** Fetches the remote copy and takes it when only the remote changed since the base. */
+  async function pull(key: string): Promise<void> {
+    const tracker = ctx.tracker(key);
+    if (!tracker || disposed) return;
+    known.add(key);
+    let theirs: RemoteDocument | null;
+    try {
+      theirs = await remote.pull(key);
+    } catch (error) {
+      failed(key, error);
+      return;
+    }
+    await started;
+    const base = await baseOf(key);
+    if (!theirs) {
+      // Never pushed (or saved before a remote was configured): send it.
+      if (!base && !outbox.has(key) && (await readLocal(tracker))) {
+        await setEntry(key, { checksum: null, idempotencyKey: null });
+        void push(key);
+      }
+      return;
+    }
+    if (base && base.version === theirs.version) return; // the remote has nothing new
+    const local = await readLocal(tracker);
+    const localChanged = outbox.has(key) || tracker.latest !== tracker.clean;
+    if (!local || (base && !localChanged)) {
+      await apply(key, tracker, theirs.data, theirs, local?.data ?? null);
+      return;
+    }
+    if (sameJson(local.data, theirs.data)) {
+      await setBase(key, theirs);
+      await dropEntry(key);
+      return;
+    }
+    await resolve(key, tracker, base, local.data, theirs);
+  }
+
+  function syncAll(): void {
+    for (const key of outbox.keys()) void push(key);
+    for (const key of known) if (!outbox.has(key)) void pull(key);
+  }
+
+  return {
+    middleware: listener.middleware,
+
+    async beforeWrite(key) {
+      await started;
+      known.add(key);
+      if (!outbox.has(key)) await setEntry(key, { checksum: null, idempotencyKey: null });
+    },
+
+    async afterLoad(key, timeoutMs) {
+      await started;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // An unreachable remote must not hold the app's start: after
+      // `timeoutMs` the local copy stands and the pull finishes later.
+      await Promise.race([pull(key), new Promise((done) => (timer = setTimeout(done, timeoutMs)))]);
+      clearTimeout(timer);
+    },
+
+    async resolveConflict(key, choice) {
+      const conflict = conflicts.get(key);
+      const tracker = ctx.tracker(key);
+      if (!conflict || !tracker) throw new Error(`redux-autosave: resolveConflict(): ${key} has no conflict to resolve`);
+      const document =
+        choice === 'local' ? ((await readLocal(tracker))?.data ?? conflict.local) : choice === 'remote' ? conflict.remote.data : choice.document;
+      await apply(key, tracker, document, conflict.remote, conflict.local);
+      if (!conflicts.has(key)) void push(key);
+    },
+
+    async forget(key) {
+      const wait = waits.get(key);
+      if (wait) clearTimeout(wait.timer);
+      waits.delete(key);
+      conflicts.delete(key);
+      known.delete(key);
+      bases.delete(key);
+      await dropEntry(key);
+      await storage.removeItem(BASE + key);
+    },
+
+    dispose() {
+      disposed = true;
+      unlisten();
+      listener.clearListeners();
+      for (const wait of waits.values()) clearTimeout(wait.timer);
+      waits.clear();
+    },
+  };
+}
+
+function pick(strategy: Exclude<ConflictStrategy, 'merge' | 'manual'>, context: { base: unknown; local: unknown; remote: unknown; key: string }): unknown {
+  if (strategy === 'local') return context.local;
+  if (strategy === 'remote') return context.remote;
+  return strategy(context);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function randomId(): string {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return crypto?.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+}
+
+// `online` drains at once; a page shown again pulls what others changed.
+function listenForNetwork(onOnline: () => void, onVisible: () => void): () => void {
+  const win = typeof window === 'undefined' ? undefined : window;
+  const doc = typeof document === 'undefined' ? undefined : document;
+  if (!win?.addEventListener || !doc?.addEventListener) return () => {};
+  const onVisibility = () => {
+    if (doc.visibilityState === 'visible') onVisible();
+  };
+  win.addEventListener('online', onOnline);
+  doc.addEventListener('visibilitychange', onVisibility);
+  return () => {
+    win.removeEventListener('online', onOnline);
+    doc.removeEventListener('visibilitychange', onVisibility);
+  };
+}
+
+export type { RemoteAdapter };
