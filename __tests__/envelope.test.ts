@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { memoryStorage, type AutosaveStorage } from '../src';
+import { fileStorage } from '../src/node';
+import { createTestStore, makeProject, projectLoaded, spyStorage, titleChanged, useFakeTimers } from './helpers';
+
+const T0 = Date.UTC(2025, 0, 15, 9, 30);
+
+/** A memory storage that, like a file or localStorage, only keeps strings. */
+function stringsOnlyMemory(): AutosaveStorage {
+  const inner = memoryStorage();
+  return {
+    stringsOnly: true,
+    getItem: (key) => inner.getItem(key),
+    async setItem(key, value) {
+      if (typeof value !== 'string') throw new TypeError(`this storage keeps strings only, got ${typeof value}`);
+      return inner.setItem(key, value);
+    },
+    removeItem: (key) => inner.removeItem(key),
+    keys: () => inner.keys(),
+  };
+}
+
+beforeEach(() => {
+  useFakeTimers();
+  jest.setSystemTime(T0);
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe('the stored envelope', () => {
+  it('stores { format: 1, version, savedAt, checksum, data } at project:{id}, data being the document itself', async () => {
+    const storage = spyStorage();
+    const { store } = createTestStore({ storage });
+    const project = makeProject('p1', 'Trailer');
+
+    store.dispatch(projectLoaded(project));
+    await jest.advanceTimersByTimeAsync(2000);
+
+    const stored = await storage.getItem('project:p1');
+    expect(stored).toEqual({
+      format: 1,
+      version: 1,
+      savedAt: T0 + 2000,
+      checksum: expect.any(String),
+      data: project,
+    });
+    expect(Object.keys(stored as object).sort()).toEqual(['checksum', 'data', 'format', 'savedAt', 'version']);
+    // A plain value, not a JSON string inside the envelope.
+    expect(typeof (stored as { data: unknown }).data).toBe('object');
+    expect(storage.writesTo('project:p1')).toHaveLength(1);
+  });
+
+  it('records savedAt as epoch milliseconds of the fake clock at the moment of the write', async () => {
+    const storage = memoryStorage();
+    const { store, autosave, status } = createTestStore({ storage });
+
+    store.dispatch(projectLoaded(makeProject()));
+    jest.setSystemTime(T0 + 123_456);
+    await autosave.flush();
+
+    const stored = (await storage.getItem('project:p1')) as { savedAt: number };
+    expect(stored.savedAt).toBe(T0 + 123_456);
+    expect(status().lastSavedAt).toBe(T0 + 123_456);
+  });
+
+  it("writes the collection's schema version", async () => {
+    const storage = memoryStorage();
+    const { store, autosave } = createTestStore({
+      storage,
+      documentOptions: { version: 3, migrations: { 2: (v: unknown) => v, 3: (v: unknown) => v } },
+    });
+
+    store.dispatch(projectLoaded(makeProject()));
+    await autosave.flush();
+
+    expect(await storage.getItem('project:p1')).toMatchObject({ format: 1, version: 3 });
+  });
+
+  it('stores a collection without an id function at {collection}:default', async () => {
+    const storage = memoryStorage();
+    const { store, autosave } = createTestStore({ storage, documentOptions: { id: undefined } });
+
+    store.dispatch(projectLoaded(makeProject('p1')));
+    await autosave.flush();
+
+    expect(await storage.keys()).toEqual(['project:default']);
+    expect(await storage.getItem('project:default')).toMatchObject({ data: makeProject('p1') });
+  });
+
+  it('changes the checksum when the data changes, and gives equal data an equal checksum', async () => {
+    const storage = memoryStorage();
+    const { store, autosave } = createTestStore({ storage });
+    const checksumNow = async () => ((await storage.getItem('project:p1')) as { checksum: string }).checksum;
+
+    store.dispatch(projectLoaded(makeProject('p1', 'Trailer')));
+    await autosave.flush();
+    const first = await checksumNow();
+
+    store.dispatch(titleChanged('Trailer, cut 2'));
+    await autosave.flush();
+    const second = await checksumNow();
+
+    store.dispatch(titleChanged('Trailer'));
+    await autosave.flush();
+    const third = await checksumNow();
+
+    expect(second).not.toBe(first);
+    expect(third).toBe(first);
+  });
+
+  it('changes the checksum for a one-character change deep in the document', async () => {
+    const storage = memoryStorage();
+    const { store, autosave } = createTestStore({ storage });
+
+    store.dispatch(projectLoaded(makeProject('p1', 'Trailer', 5)));
+    await autosave.flush();
+    const first = ((await storage.getItem('project:p1')) as { checksum: string }).checksum;
+
+    const edited = makeProject('p1', 'Trailer', 5);
+    edited.shots[4].dialogue[1] = 'Out!';
+    store.dispatch(projectLoaded(edited));
+    await autosave.flush();
+    const second = ((await storage.getItem('project:p1')) as { checksum: string }).checksum;
+
+    expect(second).not.toBe(first);
+  });
+});
+
+describe('a storage that keeps only strings', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redux-autosave-envelope-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each<[string, () => AutosaveStorage]>([
+    ['a strings-only memory storage', () => stringsOnlyMemory()],
+    ['fileStorage', () => fileStorage(dir)],
+  ])('%s receives the whole envelope as one JSON string that parses to the same envelope', async (_name, make) => {
+    const strings = spyStorage(make());
+    const objects = spyStorage(memoryStorage());
+    const a = createTestStore({ storage: strings });
+    const b = createTestStore({ storage: objects });
+    const project = makeProject('p1', 'Harbour "at" dawn — 夜明け');
+
+    a.store.dispatch(projectLoaded(project));
+    b.store.dispatch(projectLoaded(project));
+    await jest.advanceTimersByTimeAsync(2000);
+    await a.autosave.flush();
+
+    const written = strings.writesTo('project:p1');
+    expect(written).toHaveLength(1);
+    expect(typeof written[0]).toBe('string');
+    const parsed = JSON.parse(written[0] as string);
+    expect(parsed).toEqual({ format: 1, version: 1, savedAt: T0 + 2000, checksum: expect.any(String), data: project });
+    // Same document, same clock: the same envelope as an object-keeping storage gets.
+    expect(parsed).toEqual(objects.writesTo('project:p1')[0]);
+    // And what the storage hands back is that string.
+    expect(JSON.parse((await strings.getItem('project:p1')) as string)).toEqual(parsed);
+  });
+
+  it('loads back what it stored as a string', async () => {
+    const storage = stringsOnlyMemory();
+    const first = createTestStore({ storage });
+    first.store.dispatch(projectLoaded(makeProject('p1', 'Kept as text')));
+    await first.autosave.flush();
+
+    const second = createTestStore({ storage });
+    const result = await second.autosave.load('project', 'p1');
+
+    expect(result).toEqual({ status: 'loaded', document: makeProject('p1', 'Kept as text'), restored: true });
+    expect(second.store.getState().project.current).toEqual(makeProject('p1', 'Kept as text'));
+  });
+});
