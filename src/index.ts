@@ -2,7 +2,8 @@ export { createAutosave } from './createAutosave';
 export { memoryStorage } from './storage/memory';
 export { localforageStorage } from './storage/localforage';
 export { exponentialBackoff } from './retry';
-export { AutosaveError } from './errors';
+export { AutosaveError, RemoteError } from './errors';
+export { httpRemote } from './sync/httpRemote';
 
 export type {
   AutosaveActions,
@@ -11,11 +12,19 @@ export type {
   AutosaveSelectors,
   AutosaveState,
   AutosaveStorage,
+  Conflict,
+  ConflictContext,
+  ConflictResolver,
+  ConflictStrategy,
   DisposeOptions,
   DocumentOptions,
   DocumentStatus,
   LoadResult,
   Migration,
+  PushMeta,
+  PushResult,
+  RemoteAdapter,
+  RemoteDocument,
   RetryContext,
   RetryOptions,
   RetryPolicy,
@@ -25,3 +34,4 @@ export type {
   ValidationIssue,
 } from './types';
 export type { LocalforageConfig } from './storage/localforage';
+export type { HttpRemoteOptions } from './sync/httpRemote';

@@ -150,6 +150,12 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     }
     const savesBefore = saves.get(key) ?? 0;
     const base = await baseOf(key);
+    if (base && sameJson(local.data, base.data)) {
+      // The remote already has this copy (it came from there): nothing to send.
+      await dropEntry(key);
+      ctx.dispatch(actions.synced({ key, version: base.version, syncedAt: Date.now(), pendingSync: false }));
+      return;
+    }
     let result;
     try {
       result = await remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
@@ -195,6 +201,19 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     local: unknown,
     theirs: RemoteDocument,
   ): Promise<void> {
+    // Not a real conflict when one side is still the base (our own earlier
+    // push, say): the other side is the answer, with no strategy needed.
+    if (base && sameJson(theirs.data, base.data)) {
+      await setBase(key, theirs);
+      again.add(key);
+      return;
+    }
+    if (sameJson(local, theirs.data)) {
+      await setBase(key, theirs);
+      await dropEntry(key);
+      ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: false }));
+      return;
+    }
     const strategy = ctx.conflict;
     if (strategy === 'manual') {
       conflicts.set(key, { base: base?.data ?? null, local, remote: theirs });
@@ -236,6 +255,10 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       );
       return;
     }
+    // The base moves first, so the push that the write below sets off finds
+    // the remote's version; it moves back if the write fails.
+    const previousBase = await baseOf(key);
+    await setBase(key, theirs);
     const written = await ctx.enqueue(tracker, async () => {
       // An edit made since `local` was read is newer still: fold it in, its
       // side winning, rather than restore over it.
@@ -246,8 +269,11 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       ctx.restore(tracker, next);
       return ctx.writeDocument(tracker, next);
     });
-    if (written) return; // a failed write is already on the status
-    await setBase(key, theirs);
+    if (written) {
+      // Not written (already on the status): keep merging against the old base.
+      if (previousBase) await setBase(key, previousBase);
+      return;
+    }
     conflicts.delete(key);
     const now = await readLocal(tracker);
     if (now && sameJson(now.data, theirs.data)) {
