@@ -203,7 +203,12 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
   function storageError(key: string, action: 'write' | 'read', error: unknown): AutosaveError {
     const cause = error instanceof RetriesExhausted ? error.lastError : error;
-    if (cause instanceof AutosaveError) return cause;
+    if (cause instanceof AutosaveError) {
+      // Raised inside an adapter (no storage here at all): give it the key.
+      return cause.key === key
+        ? cause
+        : new AutosaveError(cause.code, cause.message, { key, cause, retryable: cause.retryable, issues: cause.issues });
+    }
     const tries = error instanceof RetriesExhausted ? ` after ${error.attempts} ${error.attempts === 1 ? 'try' : 'tries'}` : '';
     const quota = isQuotaError(cause) ? 'storage quota exceeded: ' : '';
     return new AutosaveError(
@@ -222,10 +227,18 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       text = String(Date.now());
     }
     // Named by the value's checksum: keeping the same copy twice writes
-    // nothing new, and a different copy never lands on an earlier one.
-    const aside = quarantinePrefix(tracker.key) + checksum(text).slice('fnv1a:'.length);
-    if ((await storage.getItem(aside)) == null) await storage.setItem(aside, stored);
-    return aside;
+    // nothing new. A different copy whose checksum collides takes the next
+    // free suffix, so it never lands on an earlier one.
+    const name = quarantinePrefix(tracker.key) + checksum(text).slice('fnv1a:'.length);
+    for (let n = 0; ; n++) {
+      const aside = n === 0 ? name : `${name}-${n}`;
+      const existing = await storage.getItem(aside);
+      if (existing == null) {
+        await storage.setItem(aside, stored);
+        return aside;
+      }
+      if (sameText(existing, text)) return aside;
+    }
   }
 
   async function write(tracker: Tracker): Promise<AutosaveError | undefined> {
@@ -626,6 +639,14 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       }
     },
   };
+}
+
+function sameText(stored: unknown, text: string): boolean {
+  try {
+    return (typeof stored === 'string' ? stored : JSON.stringify(stored)) === text;
+  } catch {
+    return false;
+  }
 }
 
 type Validated = { ok: true; data: unknown } | { ok: false; error: AutosaveError };

@@ -66,7 +66,7 @@ function readCollection(name: string, raw: unknown): CollectionConfig {
   const at = `documents.${name}`;
   if (name === '' || name.includes(':') || name.startsWith(INTERNAL_PREFIX)) {
     throw new TypeError(
-      `redux-autosave: collection name ${JSON.stringify(name)} cannot be empty, contain ':' or begin with '${INTERNAL_PREFIX}'`,
+      `redux-autosave: \`documents\` has the collection name ${JSON.stringify(name)}; a collection name cannot be empty, contain ':' or begin with '${INTERNAL_PREFIX}'`,
     );
   }
   if (!isObject(raw)) fail(at, 'an object with select, schema and restore', raw);

@@ -1,22 +1,32 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AutosaveStorage } from '../types';
 
 const SUFFIX = '.json';
+/** Files named by a hash hold their key on the first line. */
+const LONG_SUFFIX = '.long.json';
+// Most file systems allow 255 bytes a name; room is left for the temp suffix.
+const MAX_NAME = 200;
 
 // encodeURIComponent leaves letters, digits and - _ . ! ~ * ' ( ) alone, so
 // '/', '\\', ':' and control characters can never leave `dir` or break a
 // name; '*' is escaped too for Windows, and a leading '.' so no key becomes
 // a hidden file or '..'.
-function fileName(key: string): string {
-  return encodeURIComponent(key).replace(/\*/g, '%2A').replace(/^\./, '%2E') + SUFFIX;
+function encode(key: string): string {
+  return encodeURIComponent(key).replace(/\*/g, '%2A').replace(/^\./, '%2E');
 }
 
-function keyOf(name: string): string | undefined {
-  if (!name.endsWith(SUFFIX)) return undefined;
+function fileName(key: string): string {
+  const encoded = encode(key);
+  if (encoded.length + SUFFIX.length <= MAX_NAME) return encoded + SUFFIX;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return `${encoded.slice(0, 100).replace(/%[0-9A-F]?$/, '')}~${hash}${LONG_SUFFIX}`;
+}
+
+function decode(encoded: string): string | undefined {
   try {
-    return decodeURIComponent(name.slice(0, -SUFFIX.length));
+    return decodeURIComponent(encoded);
   } catch {
     return undefined;
   }
@@ -36,24 +46,27 @@ export function fileStorage(dir: string): AutosaveStorage {
   if (typeof dir !== 'string' || dir === '') {
     throw new TypeError(`redux-autosave: fileStorage(dir) needs a directory path, received ${typeof dir}`);
   }
-  let ready: Promise<unknown> | undefined;
-  const ensureDir = () => (ready ??= mkdir(dir, { recursive: true }));
+  const path = (key: string) => join(dir, fileName(key));
 
   return {
     stringsOnly: true,
     async getItem(key) {
       try {
-        return await readFile(join(dir, fileName(key)), 'utf8');
+        const text = await readFile(path(key), 'utf8');
+        return path(key).endsWith(LONG_SUFFIX) ? text.slice(text.indexOf('\n') + 1) : text;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
       }
     },
     async setItem(key, value) {
-      await ensureDir();
-      const target = join(dir, fileName(key));
+      // Every write makes sure of the directory: it may have been removed
+      // since the last one, and a cached failure would never heal.
+      await mkdir(dir, { recursive: true });
+      const target = path(key);
       const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const body = typeof value === 'string' ? value : JSON.stringify(value);
+      const text = target.endsWith(LONG_SUFFIX) ? `${encode(key)}\n${body}` : body;
       const handle = await open(temp, 'w');
       try {
         await handle.writeFile(text, 'utf8');
@@ -70,7 +83,7 @@ export function fileStorage(dir: string): AutosaveStorage {
       return value;
     },
     async removeItem(key) {
-      await rm(join(dir, fileName(key)), { force: true });
+      await rm(path(key), { force: true });
     },
     async keys() {
       let names: string[];
@@ -80,7 +93,16 @@ export function fileStorage(dir: string): AutosaveStorage {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw error;
       }
-      return names.map(keyOf).filter((key): key is string => key !== undefined);
+      const keys = await Promise.all(
+        names.map(async (name) => {
+          if (name.endsWith(LONG_SUFFIX)) {
+            const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+            return decode(text.slice(0, text.indexOf('\n')));
+          }
+          return name.endsWith(SUFFIX) ? decode(name.slice(0, -SUFFIX.length)) : undefined;
+        }),
+      );
+      return keys.filter((key): key is string => key !== undefined);
     },
   };
 }
