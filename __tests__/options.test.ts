@@ -184,7 +184,7 @@ describe('createAutosave checks its options at once', () => {
 
   it.each(['project:v2', '__autosave/project', ''])('throws for the collection name %p', (name) => {
     expect(() => createAutosave({ ...validOptions(), documents: { [name]: projectDocument() } } as never)).toThrow(
-      `redux-autosave: collection name ${JSON.stringify(name)} cannot be empty, contain ':' or begin with '__autosave/'`,
+      `redux-autosave: \`documents\` has the collection name ${JSON.stringify(name)}; a collection name cannot be empty, contain ':' or begin with '__autosave/'`,
     );
   });
 
