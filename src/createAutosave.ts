@@ -33,6 +33,8 @@ interface Tracker {
   queuedSave: Promise<AutosaveError | undefined> | null;
   /** `changed` was dispatched and no save has started since. */
   announced: boolean;
+  /** The last save failed: the status shows an error until a save or an undo settles it. */
+  failed: boolean;
   /**
    * A restore of this key is being dispatched: what the state now holds is
    * the stored copy (`'load'`), or a synced copy still to be written (`'sync'`).
@@ -127,6 +129,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         chain: Promise.resolve(),
         queuedSave: null,
         announced: false,
+        failed: false,
         restoring: false,
         unverified: false,
       };
@@ -184,7 +187,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       tracker.latest = document;
       if (tracker.restoring) {
         if (tracker.restoring === 'load') tracker.clean = document;
-      } else if (document !== tracker.clean) {
+      } else if (document !== tracker.clean || tracker.failed) {
         tracker.schedule.touch();
         if (!tracker.announced) {
           tracker.announced = true;
@@ -196,6 +199,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
   function fail(tracker: Tracker, error: AutosaveError): AutosaveError {
     tracker.announced = false;
+    tracker.failed = true;
     dispatch(actions.failed({ key: tracker.key, error: toSaveError(error) }));
     report(error);
     return error;
@@ -245,9 +249,11 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     const document = tracker.latest;
     const { key } = tracker;
     if (document === tracker.clean || document === undefined) {
-      // Changed and changed back (an undo, say): nothing new to write.
-      if (tracker.announced) {
+      // Changed and changed back (an undo, say): nothing new to write, but
+      // the status must say the stored copy is current again.
+      if (tracker.announced || tracker.failed) {
         tracker.announced = false;
+        tracker.failed = false;
         dispatch(actions.saveSucceeded({ key, savedAt: tracker.savedAt ?? Date.now(), pending: false }));
       }
       return undefined;
@@ -307,6 +313,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       return fail(tracker, storageError(key, 'write', error));
     }
     tracker.clean = document;
+    tracker.failed = false;
     tracker.savedAt = savedAt;
     dispatch(actions.saveSucceeded({ key, savedAt, pending: tracker.latest !== document, pendingSync: syncEngine !== undefined }));
     return undefined;
@@ -553,7 +560,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       // With a remote, the load waits for the pull (bounded by the remote's
       // timeout): a newer remote copy is restored, a missing local one taken.
       const engine = await syncEngine;
-      await engine.afterLoad(tracker.key, (config.remote as { timeoutMs?: number }).timeoutMs ?? 15000);
+      await engine.afterLoad(tracker.key, config.remote!.timeoutMs ?? 15000);
       const document = tracker.latest;
       if (document === undefined) return result as LoadResult<any>;
       if (result.status === 'missing' || result.status === 'loaded') {

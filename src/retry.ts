@@ -22,7 +22,7 @@ export function exponentialBackoff(options: RetryOptions = {}): RetryPolicy {
 /** The wait after failed try number `attempt` (from 1), with jitter. */
 export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
   const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(delay * (0.75 + Math.random() * 0.5));
+  return Math.min(maxDelayMs, Math.round(delay * (0.75 + Math.random() * 0.5)));
 }
 
 /** Thrown by `withRetry` when the policy gives up: the last error, and how many tries it took. */

@@ -297,6 +297,8 @@ export type PushResult = { ok: true; version: string } | { ok: false; conflict: 
  * ```
  */
 export interface RemoteAdapter {
+  /** How long `load` waits for a pull before it settles for the local copy. @default 15000 */
+  readonly timeoutMs?: number;
   pull(key: string): Promise<RemoteDocument | null>;
   push(key: string, data: unknown, meta: PushMeta): Promise<PushResult>;
 }

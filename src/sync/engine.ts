@@ -160,6 +160,13 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     try {
       result = await remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
     } catch (error) {
+      if (error instanceof RemoteError && error.status === 404 && base) {
+        // The remote lost the document (its data was reset): create it again.
+        bases.set(key, null);
+        await storage.removeItem(BASE + key);
+        again.add(key);
+        return;
+      }
       failed(key, error);
       return;
     }

@@ -194,6 +194,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   }
 
   return {
+    timeoutMs,
     async pull(key) {
       const answer = await request('GET', key, {});
       return answer && { version: answer.document.version, data: answer.document.data };
