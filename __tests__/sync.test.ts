@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpRemote, memoryStorage, type ConflictStrategy } from '../src';
-import { makeProject, projectLoaded, promptChanged, shotAdded, titleChanged } from './helpers';
+import { httpRemote, memoryStorage, RemoteError, type ConflictStrategy, type RemoteAdapter } from '../src';
+import { makeProject, projectLoaded, promptChanged, shotAdded, titleChanged, uiSlice } from './helpers';
 import { createDevice, type Device } from './helpers/sync';
 import { startSyncServer, type SyncServer } from './helpers/syncServer';
 
@@ -109,6 +109,97 @@ describe('sync between two devices', () => {
     a.store.dispatch(a.autosave.actions.syncNow());
     await a.until(() => a.project()?.shots.length === 3, 'A pulled the insert');
     expect(a.project()).toEqual(b.project());
+  });
+});
+
+describe('offline and reload', () => {
+  it('coalesces many saves made offline into one push of the newest copy', async () => {
+    const { a } = await twoDevicesOnOneProject();
+    const real = httpRemote({ url: server.url, timeoutMs: 2000 });
+    const accepted: string[] = [];
+    const counting: RemoteAdapter = {
+      pull: (key) => real.pull(key),
+      async push(key, data, meta) {
+        const result = await real.push(key, data, meta);
+        if (result.ok) accepted.push((data as { title: string }).title);
+        return result;
+      },
+    };
+    const counted = createDevice(counting);
+    devices.push(counted);
+    await counted.autosave.load('project', 'p1');
+    await counted.synced();
+    const port = server.port;
+    await server.close();
+
+    for (const title of ['one', 'two', 'three', 'four', 'five']) {
+      counted.store.dispatch(titleChanged(title));
+      await counted.until(() => counted.status().status === 'offline' && counted.project()?.title === title, `${title} saved offline`);
+    }
+    server = await startSyncServer({ dir, port });
+    counted.store.dispatch(counted.autosave.actions.syncNow());
+    await counted.synced();
+    expect(accepted).toEqual(['five']);
+    a.store.dispatch(a.autosave.actions.syncNow());
+    await a.until(() => a.project()?.title === 'five', 'A pulled the newest copy');
+  });
+
+  it('on load after a reload, takes the remote copy when only the remote changed', async () => {
+    const { a, b } = await twoDevicesOnOneProject();
+    const bStorage = b.storage;
+    await b.autosave.dispose();
+    a.store.dispatch(titleChanged('Changed on A while B was closed'));
+    await a.until(() => !a.status().pendingSync && a.status().status === 'saved', 'A pushed');
+
+    const reopened = device({ storage: bStorage });
+    const result = await reopened.autosave.load('project', 'p1');
+    expect(result.status).toBe('loaded');
+    expect(reopened.project()?.title).toBe('Changed on A while B was closed');
+    expect(((await bStorage.getItem('project:p1')) as { data: { title: string } }).data.title).toBe(
+      'Changed on A while B was closed',
+    );
+  });
+
+  it('on load after a reload, merges when both sides changed', async () => {
+    const { a, b } = await twoDevicesOnOneProject();
+    const bStorage = b.storage;
+    const port = server.port;
+    await server.close();
+    b.store.dispatch(promptChanged({ shotId: 's2', prompt: 'B, offline' }));
+    await b.until(() => b.status().status === 'offline', 'B offline');
+    await b.autosave.dispose({ flush: false });
+    server = await startSyncServer({ dir, port });
+    a.store.dispatch(titleChanged('A, online'));
+    await a.until(() => !a.status().pendingSync && a.status().status === 'saved', 'A pushed');
+
+    const reopened = device({ storage: bStorage });
+    await reopened.autosave.load('project', 'p1');
+    await reopened.until(() => reopened.project()?.title === 'A, online' && !reopened.status().pendingSync, 'merged and pushed');
+    expect(reopened.project()?.shots[1].prompt).toBe('B, offline');
+  });
+});
+
+describe('a remote that refuses', () => {
+  it('puts a 4xx other than 412 on the status with the server message, and tries again only on the next change', async () => {
+    let pushes = 0;
+    const refusing: RemoteAdapter = {
+      pull: async () => null,
+      async push() {
+        pushes++;
+        throw new RemoteError('redux-autosave: PUT "project:p1" answered 400: title too long', { status: 400 });
+      },
+    };
+    const d = createDevice(refusing);
+    devices.push(d);
+    d.store.dispatch(projectLoaded(makeProject('p1')));
+    d.store.dispatch(titleChanged('x'.repeat(150)));
+    await d.until(() => d.status().status === 'error', 'error');
+    expect(d.status().error).toEqual({ code: 'remote', message: expect.stringContaining('title too long') });
+    const afterFailure = pushes;
+    d.store.dispatch(uiSlice.actions.hovered(1));
+    expect(pushes).toBe(afterFailure);
+    d.store.dispatch(titleChanged('short'));
+    await d.until(() => pushes > afterFailure, 'pushed again after the change');
   });
 });
 
