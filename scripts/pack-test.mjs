@@ -84,6 +84,16 @@ export { status };
   }
   run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'types.mts']);
   console.log('pack-test: TypeScript (node16 resolution): ok');
+
+  // The README's quick start, pasted into the empty project: it must compile
+  // and run (in Node there is no IndexedDB, so load() reports the storage).
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const quickStart = /## Quick start\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!quickStart) throw new Error('README.md has no ```ts block under "## Quick start"');
+  writeFileSync(join(work, 'quickstart.mts'), `${quickStart}\nconsole.log(JSON.stringify(store.getState().autosave));\n`);
+  run(join(root, 'node_modules/.bin/tsc'), ['--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), '--outDir', 'out', 'quickstart.mts']);
+  const quickOut = run('node', [join('out', 'quickstart.mjs')]).trim();
+  console.log(`pack-test: README quick start compiles and runs: ${quickOut}`);
 } catch (error) {
   failed = true;
   console.error(`pack-test: failed: ${error.message}`);
