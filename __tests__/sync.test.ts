@@ -259,6 +259,21 @@ describe('a same-field clash', () => {
     expect(b.autosave.selectors.selectConflict(b.store.getState(), 'project', 'p1')).toBeNull();
   });
 
+  it("'manual' resolved with 'merge' keeps both sides' other edits", async () => {
+    const { a, b } = await twoDevicesOnOneProject({ conflict: 'manual' });
+    a.store.dispatch(titleChanged('Title from A'));
+    a.store.dispatch(promptChanged({ shotId: 's1', prompt: 'A rewrote shot 1' }));
+    await a.until(() => a.status().remoteVersion !== b.status().remoteVersion && !a.status().pendingSync, 'A pushed');
+    b.store.dispatch(titleChanged('Title from B'));
+    b.store.dispatch(promptChanged({ shotId: 's2', prompt: 'B rewrote shot 2' }));
+    await b.until(() => b.status().status === 'conflict', 'conflict');
+
+    await b.autosave.resolveConflict('project', 'p1', 'merge');
+    await b.until(() => b.status().status === 'saved' && !b.status().pendingSync, 'resolved');
+    expect(b.project()?.title).toBe('Title from B');
+    expect(b.project()?.shots.map((s) => s.prompt)).toEqual(['A rewrote shot 1', 'B rewrote shot 2']);
+  });
+
   it('a resolver function decides, and its result is what both sides keep', async () => {
     const resolver = jest.fn(({ local, remote }) => ({ ...local, title: `${remote.title} + ${local.title}` }));
     const { a, b } = await clash(resolver);

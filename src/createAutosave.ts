@@ -625,7 +625,9 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       const engine = await syncEngine;
       await engine.resolveConflict(
         storageKey(name, id),
-        choice === 'local' || choice === 'remote' ? (choice as 'local' | 'remote') : { document: choice as unknown },
+        choice === 'local' || choice === 'remote' || choice === 'merge'
+          ? (choice as 'local' | 'remote' | 'merge')
+          : { document: choice as unknown },
       );
     },
 

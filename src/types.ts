@@ -260,12 +260,13 @@ export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath
   exists(collection: keyof T & string, id?: string | number): Promise<boolean>;
   /**
    * Ends a conflict (`conflict: 'manual'`) with the local copy, the remote
-   * one, or a document of your own; the result is validated, saved and pushed.
+   * one, their three-way merge (`'merge'`), or a document of your own; the
+   * result is validated, saved and pushed.
    */
   resolveConflict<K extends keyof T & string>(
     collection: K,
     id: string | number | undefined,
-    choice: 'local' | 'remote' | T[K],
+    choice: 'local' | 'remote' | 'merge' | T[K],
   ): Promise<void>;
   /** Stops timers and listeners, flushing first unless told `{ flush: false }`. */
   dispose(options?: DisposeOptions): Promise<void>;

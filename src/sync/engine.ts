@@ -29,7 +29,7 @@ export interface SyncEngine {
   beforeWrite(key: string): Promise<void>;
   /** After `load` restored (or missed) the local copy: reconcile with the remote. */
   afterLoad(key: string, timeoutMs: number): Promise<unknown>;
-  resolveConflict(key: string, choice: 'local' | 'remote' | { document: unknown }): Promise<void>;
+  resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
   forget(key: string): Promise<void>;
   dispose(): void;
 }
@@ -357,8 +357,15 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       const conflict = conflicts.get(key);
       const tracker = ctx.tracker(key);
       if (!conflict || !tracker) throw new Error(`redux-autosave: resolveConflict(): ${key} has no conflict to resolve`);
+      const local = (await readLocal(tracker))?.data ?? conflict.local;
       const document =
-        choice === 'local' ? ((await readLocal(tracker))?.data ?? conflict.local) : choice === 'remote' ? conflict.remote.data : choice.document;
+        choice === 'local'
+          ? local
+          : choice === 'remote'
+            ? conflict.remote.data
+            : choice === 'merge'
+              ? threeWayMerge(conflict.base, local, conflict.remote.data).merged
+              : choice.document;
       await apply(key, tracker, document, conflict.remote, conflict.local);
       if (!conflicts.has(key)) void push(key);
     },
