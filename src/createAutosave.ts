@@ -1,6 +1,8 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit';
 import { prettifyError } from 'zod/v4/core';
-import { checksum, migrate, unwrap, wrap } from './envelope';
+import { checksum, migrate, unwrap, wrap, type Envelope } from './envelope';
+import { joinTabs, type CrossTab, type TabMessage } from './crossTab';
+import { threeWayMerge } from './sync/merge';
 import { AutosaveError, isQuotaError, messageOf, toSaveError } from './errors';
 import { DEFAULT_ID, quarantinePrefix, storageKey } from './keys';
 import { readOptions, type CollectionConfig } from './options';
@@ -42,6 +44,8 @@ interface Tracker {
   restoring: 'load' | 'sync' | false;
   /** A load could not read or keep aside the stored copy: look before writing over it. */
   unverified: boolean;
+  /** Checksum of the stored copy this tab last wrote, loaded or took in from another tab. */
+  storedChecksum: string | undefined;
 }
 
 const noop = () => {};
@@ -77,12 +81,13 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
   const collections = new Map(config.collections.map((c) => [c.name, c]));
   const lastSelected: unknown[] = config.collections.map(() => undefined);
   const trackers = new Map<string, Tracker>();
-  const sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject: (error: unknown) => void }>();
+  const sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void; reject: (error: unknown) => void }>();
   let api: MiddlewareAPI | undefined;
   /** Loaded on first use, and only with a remote, so apps without one never download it. */
   let syncEngine: Promise<SyncEngine> | undefined;
   let disposed = false;
   let unlisten = noop;
+  let tabs: CrossTab | undefined;
 
   function report(error: unknown): void {
     if (!config.onError) return;
@@ -108,6 +113,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
           sleeps.delete(entry);
           resolve();
         }, ms),
+        resolve,
         reject,
       };
       sleeps.add(entry);
@@ -132,6 +138,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         failed: false,
         restoring: false,
         unverified: false,
+        storedChecksum: undefined,
       };
       trackers.set(key, (tracker = created));
     }
@@ -261,62 +268,170 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     return writeDocument(tracker, document);
   }
 
-  /** Validates and writes `document` as the stored copy of the tracker's key. */
-  async function writeDocument(tracker: Tracker, document: unknown): Promise<AutosaveError | undefined> {
+  /** Checks and serializes a document for writing; the error when it must not be written. */
+  function prepare(tracker: Tracker, document: unknown): { json: string } | AutosaveError {
     const { key, collection } = tracker;
     const invalid = validate(collection, document, `redux-autosave: ${key} is not valid, so it was not saved`, key);
-    if (!invalid.ok) return fail(tracker, invalid.error);
+    if (!invalid.ok) return invalid.error;
     let json: string;
     try {
       json = JSON.stringify(document);
     } catch (error) {
-      return fail(
-        tracker,
-        new AutosaveError('validation', `redux-autosave: ${key} cannot be serialized, so it was not saved: ${messageOf(error)}`, {
-          key,
-          cause: error,
-        }),
-      );
+      return new AutosaveError('validation', `redux-autosave: ${key} cannot be serialized, so it was not saved: ${messageOf(error)}`, {
+        key,
+        cause: error,
+        retryable: false,
+      });
     }
     const bytes = byteLength(json, config.maxDocumentBytes);
     if (bytes > config.maxDocumentBytes) {
-      return fail(
-        tracker,
-        new AutosaveError(
-          'validation',
-          `redux-autosave: ${key} is ${bytes} bytes serialized, over maxDocumentBytes (${config.maxDocumentBytes}); not saved`,
-          { key },
-        ),
+      return new AutosaveError(
+        'validation',
+        `redux-autosave: ${key} is ${bytes} bytes serialized, over maxDocumentBytes (${config.maxDocumentBytes}); not saved`,
+        { key, retryable: false },
       );
     }
+    return { json };
+  }
+
+  /** Validates and writes `document` as the stored copy of the tracker's key. */
+  async function writeDocument(tracker: Tracker, document: unknown): Promise<AutosaveError | undefined> {
+    const { key, collection } = tracker;
+    let prepared = prepare(tracker, document);
+    if (prepared instanceof AutosaveError) return fail(tracker, prepared);
     tracker.announced = false;
     dispatch(actions.saveStarted({ key }));
-    const savedAt = Date.now();
-    const value = wrap(document, json, collection.version, savedAt, storage.stringsOnly === true);
+    let written: { savedAt: number; sum: string } | undefined;
     try {
       // With a remote, the outbox learns of the document before the write:
       // a tab closed between the two still pushes it after the reload.
       if (syncEngine) await (await syncEngine).beforeWrite(key);
       await withRetry(
-        async () => {
-          if (tracker.unverified) {
-            const stored = await storage.getItem(key);
-            if (stored != null) await keepAside(tracker, stored);
-            tracker.unverified = false;
-          }
-          await storage.setItem(key, value);
-        },
+        () =>
+          tabs!.withLock(key, async () => {
+            if (tracker.unverified) {
+              const stored = await storage.getItem(key);
+              if (stored != null) await keepAside(tracker, stored);
+              tracker.unverified = false;
+            }
+            // Another tab may have stored a copy this one has not seen yet:
+            // take it in first, so this write never goes over it.
+            if (config.crossTab && tracker.storedChecksum !== undefined) {
+              const theirs = envelopeOf(tracker, await storage.getItem(key));
+              if (theirs && theirs.checksum !== tracker.storedChecksum) {
+                absorb(tracker, theirs);
+                document = tracker.latest;
+                if (document === tracker.clean) return; // theirs already holds everything
+                prepared = prepare(tracker, document);
+                if (prepared instanceof AutosaveError) throw prepared;
+              }
+            }
+            const { json } = prepared as { json: string };
+            const savedAt = Date.now();
+            const sum = checksum(json);
+            await storage.setItem(key, wrap(document, json, sum, collection.version, savedAt, storage.stringsOnly === true));
+            written = { savedAt, sum };
+          }),
         retry,
         sleep,
       );
     } catch (error) {
       return fail(tracker, storageError(key, 'write', error));
     }
+    if (!written) return undefined;
     tracker.clean = document;
     tracker.failed = false;
-    tracker.savedAt = savedAt;
-    dispatch(actions.saveSucceeded({ key, savedAt, pending: tracker.latest !== document, pendingSync: syncEngine !== undefined }));
+    tracker.savedAt = written.savedAt;
+    tracker.storedChecksum = written.sum;
+    tabs!.announce({ type: 'saved', key, checksum: written.sum });
+    dispatch(
+      actions.saveSucceeded({ key, savedAt: written.savedAt, pending: tracker.latest !== document, pendingSync: syncEngine !== undefined }),
+    );
     return undefined;
+  }
+
+  /** The stored value as an envelope of this app's version, or `undefined`. */
+  function envelopeOf(tracker: Tracker, stored: unknown): Envelope | undefined {
+    if (stored === null || stored === undefined) return undefined;
+    const unwrapped = unwrap(stored, tracker.key, tracker.collection.version);
+    return unwrapped.ok && unwrapped.envelope.version === tracker.collection.version ? unwrapped.envelope : undefined;
+  }
+
+  /**
+   * Takes in a copy another tab stored: restored when this tab has no edit of
+   * its own, otherwise merged with the edit under the `conflict` strategy
+   * (theirs playing "remote", the last copy both tabs agreed on the base).
+   */
+  function absorb(tracker: Tracker, envelope: Envelope): void {
+    const { key, collection } = tracker;
+    const theirs = validate(collection, envelope.data, `redux-autosave: ${key}: another tab stored a copy that is not valid`, key);
+    if (!theirs.ok) return void report(theirs.error);
+    tracker.storedChecksum = envelope.checksum;
+    tracker.savedAt = envelope.savedAt;
+    if (tracker.latest === undefined || tracker.latest === tracker.clean) {
+      restoreInto(tracker, theirs.data, 'load');
+      dispatch(actions.loaded({ key, savedAt: envelope.savedAt }));
+      return;
+    }
+    const base = tracker.clean ?? null;
+    let merged: unknown;
+    try {
+      const strategy = config.conflict;
+      merged =
+        strategy === 'local'
+          ? tracker.latest
+          : strategy === 'remote'
+            ? theirs.data
+            : typeof strategy === 'function'
+              ? strategy({ base, local: tracker.latest, remote: theirs.data, key })
+              : threeWayMerge(base, tracker.latest, theirs.data).merged;
+    } catch (error) {
+      report(error);
+      merged = tracker.latest;
+    }
+    if (!validate(collection, merged, '', key).ok) merged = tracker.latest;
+    tracker.clean = theirs.data;
+    restoreInto(tracker, merged, 'sync');
+    if (tracker.latest !== tracker.clean) tracker.schedule.touch();
+  }
+
+  /**
+   * Puts `document` into the state when its collection shows that key (or
+   * none): a copy from elsewhere must not switch what the user is looking at.
+   * `'load'` marks it as the stored copy; `'sync'` leaves it to be saved.
+   */
+  function restoreInto(tracker: Tracker, document: unknown, mode: 'load' | 'sync'): void {
+    const { collection } = tracker;
+    const shown = lastSelected[config.collections.indexOf(collection)];
+    if (shown === null || shown === undefined || keyOf(collection, shown) === tracker.key) {
+      tracker.restoring = mode;
+      try {
+        api!.dispatch(collection.restore(document));
+      } catch (error) {
+        report(error);
+      } finally {
+        tracker.restoring = false;
+      }
+    } else {
+      tracker.latest = document;
+      if (mode === 'load') tracker.clean = document;
+    }
+  }
+
+  function onTabMessage(message: TabMessage): void {
+    if (disposed || !api) return;
+    if (message.type === 'synced') {
+      syncEngine?.then((engine) => engine.syncedElsewhere(message.key, message.version), noop);
+      return;
+    }
+    // The tab that pushes learns here of what the others saved.
+    syncEngine?.then((engine) => engine.savedElsewhere(message.key), noop);
+    const tracker = trackers.get(message.key);
+    if (!tracker || tracker.latest === undefined || tracker.storedChecksum === message.checksum) return;
+    enqueue(tracker, async () => {
+      const theirs = envelopeOf(tracker, await storage.getItem(tracker.key));
+      if (theirs && theirs.checksum !== tracker.storedChecksum) absorb(tracker, theirs);
+    }).catch(report);
   }
 
   function save(tracker: Tracker): Promise<AutosaveError | undefined> {
@@ -400,6 +515,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       tracker.restoring = false;
     }
     tracker.savedAt = envelope.savedAt;
+    tracker.storedChecksum = envelope.checksum;
     tracker.announced = false;
     dispatch(actions.loaded({ key, savedAt: envelope.savedAt }));
     return { status: 'loaded', document, restored: true };
@@ -418,6 +534,14 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       );
     }
     api = store;
+    // Tabs of one origin sharing this storage: news of saves, locks for the
+    // read-compare-write, and the choice of the one tab that pushes.
+    tabs = joinTabs(
+      `redux-autosave:${storage.name ?? 'storage'}`,
+      onTabMessage,
+      () => syncEngine?.then((engine) => engine.drain(), noop),
+      config.crossTab,
+    );
     // What the store starts with is clean: it is the app's initial state,
     // never a reason to write over a stored copy that has not been loaded.
     config.collections.forEach((collection, i) => {
@@ -429,8 +553,14 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       const tracker = trackerFor(collection, key);
       tracker.latest = tracker.clean = document;
     });
-    unlisten = listenForPageHide(() => {
+    unlisten = listenForPageHide((persisted) => {
       flush().catch(noop);
+      // A page kept in the back-forward cache comes back: only a page that
+      // really goes sends its last edits with a keepalive request.
+      if (!persisted && syncEngine) {
+        const dirty = [...trackers.values()].filter((t) => t.latest !== t.clean).map((t) => t.key);
+        syncEngine.then((engine) => engine.finalPush(dirty), noop);
+      }
     });
     if (config.remote) {
       const context = syncContext(config.remote);
@@ -455,25 +585,12 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       enqueue: (tracker, task) => enqueue(tracker as Tracker, task),
       validate: (tracker, value) =>
         validate(tracker.collection, value, `redux-autosave: ${tracker.key} is not valid`, tracker.key),
-      restore(syncTracker, document) {
-        const tracker = syncTracker as Tracker;
-        const { collection } = tracker;
-        const shown = lastSelected[config.collections.indexOf(collection)];
-        // Only the document the app shows (or any, when it shows none) is
-        // put into the state: a synced copy of another must not switch views.
-        if (shown === null || shown === undefined || keyOf(collection, shown) === tracker.key) {
-          tracker.restoring = 'sync';
-          try {
-            api!.dispatch(collection.restore(document));
-          } catch (error) {
-            report(error);
-          } finally {
-            tracker.restoring = false;
-          }
-        }
-        if (tracker.latest === tracker.clean || tracker.latest === undefined) tracker.latest = document;
+      restore(tracker, document) {
+        restoreInto(tracker as Tracker, document, 'sync');
         return tracker.latest;
       },
+      leading: () => tabs!.leading,
+      announce: (message) => tabs!.announce(message),
       writeDocument: (tracker, document) => writeDocument(tracker as Tracker, document),
     };
   }
@@ -510,6 +627,12 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
   async function flush(): Promise<void> {
     const notReady = ready('flush');
     if (notReady) throw notReady;
+    // "Now" includes writes waiting out a retry backoff: they try again at once.
+    for (const pending of sleeps) {
+      clearTimeout(pending.timer);
+      pending.resolve();
+    }
+    sleeps.clear();
     const dirty = [...trackers.values()].filter(
       (t) => t.latest !== t.clean || t.schedule.scheduled || t.queuedSave !== null,
     );
@@ -638,6 +761,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       } finally {
         disposed = true;
         unlisten();
+        tabs?.close();
         syncEngine?.then((engine) => engine.dispose(), noop);
         for (const tracker of trackers.values()) tracker.schedule.cancel();
         for (const pending of sleeps) {
@@ -703,17 +827,18 @@ function byteLength(json: string, limit: number): number {
 // Saves before the page goes away: `visibilitychange` to hidden is the last
 // event a mobile browser reliably fires, `pagehide` covers desktop closes and
 // the back-forward cache.
-function listenForPageHide(onHide: () => void): () => void {
+function listenForPageHide(onHide: (persisted: boolean) => void): () => void {
   const doc = typeof document === 'undefined' ? undefined : document;
   const win = typeof window === 'undefined' ? undefined : window;
   if (!doc?.addEventListener || !win?.addEventListener) return noop;
   const onVisibility = () => {
-    if (doc.visibilityState === 'hidden') onHide();
+    if (doc.visibilityState === 'hidden') onHide(false);
   };
+  const onPageHide = (event: Event) => onHide((event as PageTransitionEvent).persisted === true);
   doc.addEventListener('visibilitychange', onVisibility);
-  win.addEventListener('pagehide', onHide);
+  win.addEventListener('pagehide', onPageHide);
   return () => {
     doc.removeEventListener('visibilitychange', onVisibility);
-    win.removeEventListener('pagehide', onHide);
+    win.removeEventListener('pagehide', onPageHide);
   };
 }

@@ -30,8 +30,7 @@ export function checksum(json: string): string {
  * strings gets the envelope as JSON, built around `json` so the document is
  * serialized once.
  */
-export function wrap(data: unknown, json: string, version: number, savedAt: number, asString: boolean): unknown {
-  const sum = checksum(json);
+export function wrap(data: unknown, json: string, sum: string, version: number, savedAt: number, asString: boolean): unknown {
   if (asString) {
     return `{"format":${FORMAT},"version":${version},"savedAt":${savedAt},"checksum":"${sum}","data":${json}}`;
   }

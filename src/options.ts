@@ -28,11 +28,12 @@ export interface Config {
   onError: ((error: unknown) => void) | undefined;
   remote: RemoteAdapter | undefined;
   conflict: ConflictStrategy;
+  crossTab: boolean;
   /** The backoff of the `retry` option, which remote pushes reuse without a limit on tries. */
   retryDelays: { baseDelayMs: number; maxDelayMs: number };
 }
 
-const OPTION_NAMES = ['documents', 'storage', 'retry', 'maxDocumentBytes', 'reducerPath', 'onError', 'remote', 'conflict'];
+const OPTION_NAMES = ['documents', 'storage', 'retry', 'maxDocumentBytes', 'reducerPath', 'onError', 'remote', 'conflict', 'crossTab'];
 const CONFLICT_STRATEGIES = ['merge', 'local', 'remote', 'manual'];
 const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs'];
 
@@ -130,6 +131,12 @@ function readRemote(remote: unknown): RemoteAdapter | undefined {
   return remote as unknown as RemoteAdapter;
 }
 
+function readCrossTab(crossTab: unknown): boolean {
+  if (crossTab === undefined) return typeof BroadcastChannel !== 'undefined';
+  if (typeof crossTab !== 'boolean') fail('crossTab', 'true or false', crossTab);
+  return crossTab;
+}
+
 function readConflict(conflict: unknown): ConflictStrategy {
   if (conflict === undefined) return 'merge';
   if (typeof conflict === 'function' || CONFLICT_STRATEGIES.includes(conflict as string)) return conflict as ConflictStrategy;
@@ -157,6 +164,7 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
     retryDelays: retry.delays,
     remote: readRemote(options.remote),
     conflict: readConflict(options.conflict),
+    crossTab: readCrossTab(options.crossTab),
     maxDocumentBytes,
     reducerPath,
     onError,

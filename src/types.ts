@@ -23,6 +23,12 @@ export interface AutosaveStorage {
    * @default false
    */
   readonly stringsOnly?: boolean;
+  /**
+   * Names the storage for tabs that share it: stores over storages of one
+   * name keep each other up to date (see `crossTab`).
+   * @default 'storage'
+   */
+  readonly name?: string;
 }
 
 /** What a retry policy is told after a failed try. */
@@ -154,6 +160,13 @@ export interface AutosaveOptions<T extends Record<string, unknown>, ReducerPath 
    */
   remote?: RemoteAdapter;
   /**
+   * Keeps tabs of one origin that share the storage consistent: each save
+   * is announced on a BroadcastChannel, and a write never goes over a newer
+   * stored copy the tab has not seen (Web Locks, where the browser has them).
+   * @default true where BroadcastChannel exists
+   */
+  crossTab?: boolean;
+  /**
    * How a conflict with the remote ends: a three-way merge where local wins
    * a clash (`'merge'`), one side whole, `'manual'` (status `conflict` until
    * `resolveConflict`), or a resolver function.
@@ -284,6 +297,8 @@ export interface PushMeta {
   baseVersion: string | null;
   /** `{clientId}:{seq}`, the same on every retry of one push. */
   idempotencyKey: string;
+  /** A last push while the page goes away: send with `fetch(…, { keepalive: true })`. */
+  keepalive?: boolean;
 }
 
 export type PushResult = { ok: true; version: string } | { ok: false; conflict: RemoteDocument };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AutosaveStorage } from '../types';
 
 const SUFFIX = '.json';
@@ -49,6 +49,7 @@ export function fileStorage(dir: string): AutosaveStorage {
   const path = (key: string) => join(dir, fileName(key));
 
   return {
+    name: `file:${resolve(dir)}`,
     stringsOnly: true,
     async getItem(key) {
       try {

@@ -39,6 +39,7 @@ export function localforageStorage(config: LocalforageConfig = {}): AutosaveStor
     }));
 
   return {
+    name: `localforage:${config.name ?? 'redux-autosave'}/${config.storeName ?? 'keyvaluepairs'}`,
     getItem: async (key) => (await open()).getItem(key),
     setItem: async (key, value) => (await open()).setItem(key, value),
     removeItem: async (key) => (await open()).removeItem(key),

@@ -11,8 +11,11 @@ import type { AutosaveStorage } from '../types';
  */
 export function memoryStorage(initial?: Iterable<readonly [string, unknown]>): AutosaveStorage {
   const items = new Map<string, unknown>();
+  // Stores over this one instance are the "tabs" that share it.
+  const name = `memory:${Math.random().toString(36).slice(2)}`;
   if (initial) for (const [key, value] of initial) items.set(key, structuredClone(value));
   return {
+    name,
     async getItem(key) {
       return items.has(key) ? structuredClone(items.get(key)) : null;
     },

@@ -1,3 +1,4 @@
+import type { TabMessage } from '../crossTab';
 import type { AutosaveError } from '../errors';
 import type { CollectionConfig } from '../options';
 import type { AutosaveActions } from '../statusSlice';
@@ -27,6 +28,9 @@ export interface SyncContext {
   validate(tracker: SyncTracker, value: unknown): { ok: true; data: unknown } | { ok: false; error: AutosaveError };
   /** Puts `document` into the state when its collection shows that key (or none); returns what now stands for it. */
   restore(tracker: SyncTracker, document: unknown): unknown;
+  /** True while this tab is the one that pushes (always, where Web Locks are missing). */
+  leading(): boolean;
+  announce(message: TabMessage): void;
   /** Writes `document` as the local copy; the error when it could not be written. */
   writeDocument(tracker: SyncTracker, document: unknown): Promise<AutosaveError | undefined>;
 }

@@ -1,5 +1,5 @@
 import { createListenerMiddleware, type ListenerMiddlewareInstance } from '@reduxjs/toolkit';
-import { unwrap } from '../envelope';
+import { checksum, unwrap } from '../envelope';
 import { AutosaveError, messageOf, RemoteError, toSaveError } from '../errors';
 import { INTERNAL_PREFIX } from '../keys';
 import { backoffDelay } from '../retry';
@@ -31,6 +31,14 @@ export interface SyncEngine {
   afterLoad(key: string, timeoutMs: number): Promise<unknown>;
   resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
   forget(key: string): Promise<void>;
+  /** This tab now pushes for all: push what the outbox holds. */
+  drain(): void;
+  /** Another tab saved `key`: the tab that pushes sends it. */
+  savedElsewhere(key: string): void;
+  /** Another tab pushed `key` at `version`. */
+  syncedElsewhere(key: string, version: string): void;
+  /** The page goes away: send what is not pushed yet, with keepalive requests. */
+  finalPush(dirtyKeys: string[]): void;
   dispose(): void;
 }
 
@@ -73,11 +81,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
 
   // A reload finishes what the last session left in the outbox.
   const started = (async () => {
-    const keys = (await storage.keys()).filter((key) => key.startsWith(OUTBOX));
-    for (const outboxKey of keys) {
-      const entry = (await storage.getItem(outboxKey)) as OutboxEntry | null;
-      if (entry) outbox.set(outboxKey.slice(OUTBOX.length), entry);
-    }
+    await readOutbox();
     for (const key of outbox.keys()) void push(key);
   })().catch(ctx.report);
 
@@ -96,6 +100,14 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     await storage.setItem(OUTBOX + key, entry);
   }
 
+  async function readOutbox(): Promise<void> {
+    const keys = (await storage.keys()).filter((key) => key.startsWith(OUTBOX));
+    for (const outboxKey of keys) {
+      const entry = (await storage.getItem(outboxKey)) as OutboxEntry | null;
+      if (entry) outbox.set(outboxKey.slice(OUTBOX.length), entry);
+    }
+  }
+
   async function dropEntry(key: string): Promise<void> {
     outbox.delete(key);
     await storage.removeItem(OUTBOX + key);
@@ -111,7 +123,9 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   }
 
   function push(key: string): Promise<void> {
-    if (disposed) return Promise.resolve();
+    // One tab pushes for all (where Web Locks choose it); the others keep
+    // their outbox entries in the shared storage for it.
+    if (disposed || !ctx.leading()) return Promise.resolve();
     const running = pushes.get(key);
     if (running) {
       again.add(key);
@@ -175,6 +189,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       await setBase(key, { version: result.version, data: local.data });
       if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
       else again.add(key);
+      ctx.announce({ type: 'synced', key, version: result.version });
       ctx.dispatch(actions.synced({ key, version: result.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
       return;
     }
@@ -379,6 +394,51 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       bases.delete(key);
       await dropEntry(key);
       await storage.removeItem(BASE + key);
+    },
+
+    drain() {
+      void started.then(readOutbox).then(() => {
+        for (const key of outbox.keys()) void push(key);
+      }, ctx.report);
+    },
+
+    savedElsewhere(key) {
+      if (!ctx.leading()) return;
+      void started
+        .then(async () => {
+          const entry = (await storage.getItem(OUTBOX + key)) as OutboxEntry | null;
+          if (entry && !outbox.has(key)) outbox.set(key, entry);
+          saves.set(key, (saves.get(key) ?? 0) + 1);
+          await push(key);
+        })
+        .catch(ctx.report);
+    },
+
+    syncedElsewhere(key, version) {
+      // The base and outbox entry were changed in the shared storage by the
+      // tab that pushed: forget this tab's cached copies of them.
+      bases.delete(key);
+      outbox.delete(key);
+      if (known.has(key)) ctx.dispatch(actions.synced({ key, version, syncedAt: Date.now(), pendingSync: false }));
+    },
+
+    finalPush(dirtyKeys) {
+      for (const key of new Set([...outbox.keys(), ...dirtyKeys])) {
+        const tracker = ctx.tracker(key);
+        const base = bases.get(key);
+        // Only what is at hand now: a page going away has no time to read storage.
+        if (!tracker || tracker.latest === undefined || base === undefined || conflicts.has(key)) continue;
+        if (!ctx.validate(tracker, tracker.latest).ok) continue;
+        const json = JSON.stringify(tracker.latest);
+        // Browsers cap keepalive bodies at 64 KB in all.
+        if (json.length > 60_000) continue;
+        const entry = outbox.get(key);
+        const idempotencyKey =
+          entry?.idempotencyKey && entry.checksum === checksum(json) ? entry.idempotencyKey : `${clientId}:${++seq}`;
+        remote
+          .push(key, tracker.latest, { baseVersion: base?.version ?? null, idempotencyKey, keepalive: true })
+          .catch(() => {});
+      }
     },
 
     dispose() {

@@ -112,7 +112,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) fail('timeoutMs', 'a number of milliseconds above 0', timeoutMs);
   if (typeof maxResponseBytes !== 'number' || !(maxResponseBytes > 0)) fail('maxResponseBytes', 'a number of bytes above 0', maxResponseBytes);
 
-  async function request(method: 'GET' | 'PUT', key: string, extra: HeaderMap, body?: string) {
+  async function request(method: 'GET' | 'PUT', key: string, extra: HeaderMap, body?: string, keepalive = false) {
     let target: URL;
     try {
       target = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
@@ -151,7 +151,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
     }, Math.min(timeoutMs, 2 ** 31 - 1));
     let answer: Answer;
     try {
-      const response = await (options.fetch ?? globalThis.fetch)(target.href, { method, headers: sent, body, signal: controller.signal });
+      const response = await (options.fetch ?? globalThis.fetch)(target.href, { method, headers: sent, body, keepalive, signal: controller.signal });
       answer = { status: response.status, headers: response.headers, text: await readText(response, maxResponseBytes) };
     } catch (cause) {
       throw timedOut
@@ -199,7 +199,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
       const answer = await request('GET', key, {});
       return answer && { version: answer.document.version, data: answer.document.data };
     },
-    async push(key, data, { baseVersion, idempotencyKey }): Promise<PushResult> {
+    async push(key, data, { baseVersion, idempotencyKey, keepalive }): Promise<PushResult> {
       const answer = (await request(
         'PUT',
         key,
@@ -209,6 +209,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
           ...(baseVersion === null ? { 'if-none-match': '*' } : { 'if-match': `"${baseVersion}"` }),
         },
         JSON.stringify({ data }),
+        keepalive,
       ))!;
       const { version } = answer.document;
       return answer.status === 412 ? { ok: false, conflict: { version, data: answer.document.data } } : { ok: true, version };

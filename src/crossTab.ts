@@ -1,0 +1,95 @@
+/** What tabs of one origin tell each other about the documents they share. */
+export type TabMessage =
+  | { type: 'saved'; key: string; checksum: string }
+  | { type: 'synced'; key: string; version: string };
+
+interface LockManagerLike {
+  request<R>(name: string, callback: () => Promise<R>): Promise<R>;
+  request<R>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<R>): Promise<R>;
+}
+
+export interface CrossTab {
+  /**
+   * Runs `task` holding the lock on `key`: a Web Lock shared by every tab of
+   * the origin, or, where Web Locks are missing, a queue within this page.
+   */
+  withLock<R>(key: string, task: () => Promise<R>): Promise<R>;
+  announce(message: TabMessage): void;
+  /** True while this tab is the one that pushes to the remote. */
+  readonly leading: boolean;
+  close(): void;
+}
+
+// The fallback lock: one queue per name for the whole page, so several
+// stores in one page (and tests) still take turns.
+const queues = new Map<string, Promise<unknown>>();
+
+function queueLock<R>(name: string, task: () => Promise<R>): Promise<R> {
+  const run = (queues.get(name) ?? Promise.resolve()).then(task);
+  const settled = run.then(
+    () => {},
+    () => {},
+  );
+  queues.set(name, settled);
+  settled.then(() => {
+    if (queues.get(name) === settled) queues.delete(name);
+  });
+  return run;
+}
+
+function lockManager(): LockManagerLike | undefined {
+  return (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+}
+
+/**
+ * Joins the tabs that share a storage: a BroadcastChannel for news of saves,
+ * Web Locks for writes and for choosing the one tab that pushes. `onLeader`
+ * runs when this tab becomes that tab (at once where Web Locks are missing:
+ * then every tab pushes, and If-Match with Idempotency-Key keep it correct).
+ */
+export function joinTabs(
+  name: string,
+  onMessage: (message: TabMessage) => void,
+  onLeader: () => void,
+  enabled: boolean,
+): CrossTab {
+  const locks = enabled ? lockManager() : undefined;
+  const channel = enabled && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(name) : undefined;
+  if (channel) {
+    channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data);
+    // Node's channel would keep the process alive; a browser's has no unref.
+    (channel as { unref?: () => void }).unref?.();
+  }
+  let leading = !locks;
+  const resign = new AbortController();
+  let release = () => {};
+  if (locks) {
+    // Held for the tab's life: the browser hands it to another tab when this
+    // one closes, so exactly one tab at a time leads.
+    locks
+      .request(`${name}:leader`, { signal: resign.signal }, () => {
+        leading = true;
+        onLeader();
+        return new Promise<void>((resolve) => (release = resolve));
+      })
+      .catch(() => {});
+  } else {
+    queueMicrotask(onLeader);
+  }
+  return {
+    withLock: (key, task) =>
+      locks ? locks.request(`${name}:${key}`, task) : enabled ? queueLock(`${name}:${key}`, task) : task(),
+    announce(message) {
+      channel?.postMessage(message);
+    },
+    get leading() {
+      return leading;
+    },
+    close() {
+      channel?.close();
+      resign.abort();
+      release();
+      leading = false;
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export { AutosaveProvider, useAutosave } from './context';
+export { useSaveStatus } from './useSaveStatus';
+export { useUnsavedChangesWarning } from './useUnsavedChangesWarning';
+export { SaveStatusIndicator } from './SaveStatusIndicator';
+
+export type { AnyAutosave, AutosaveProviderProps } from './context';
+export type { OverallStatus } from './useSaveStatus';
+export type { SaveStatusIndicatorProps } from './SaveStatusIndicator';
