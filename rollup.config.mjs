@@ -1,12 +1,22 @@
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-// One build per public entry point: `redux-autosave` and `redux-autosave/node`.
-const entries = { index: 'src/index.ts', node: 'src/node.ts' };
+// One build per public entry point: `redux-autosave`, `redux-autosave/node`
+// and `redux-autosave/react`. The React entry imports only types from the
+// core, so no chunk is shared and `react` is never met by the core's users.
+const entries = { index: 'src/index.ts', node: 'src/node.ts', react: 'src/react/index.ts' };
 
-// Every bare import (peer dependencies, localforage, Node's modules) stays
+// Every bare import (peer dependencies, react/jsx-runtime, localforage, Node's modules) stays
 // outside the bundle: the app's bundler or Node resolves it once.
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+// The React entry's declarations import the core's types from the package
+// itself, so a user's `DocumentStatus` is one type, not two copies.
+const coreTypesFromPackage = {
+  name: 'core-types-from-package',
+  resolveId: (id, importer) =>
+    id === '../types' && importer?.includes('/src/react/') ? { id: 'redux-autosave', external: true } : null,
+};
 
 export default [
   {
@@ -30,7 +40,7 @@ export default [
     ['mts', 'cts'].map((ext) => ({
       input,
       external,
-      plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { types: ['node'] } })],
+      plugins: [coreTypesFromPackage, dts({ tsconfig: './tsconfig.json', compilerOptions: { types: ['node'] } })],
       output: { file: `dist/${name}.d.${ext}`, format: 'es' },
     })),
   ),
