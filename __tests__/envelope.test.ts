@@ -180,3 +180,42 @@ describe('a storage that keeps only strings', () => {
     expect(second.store.getState().project.current).toEqual(makeProject('p1', 'Kept as text'));
   });
 });
+
+describe('checksums', () => {
+  function fnv1a(json: string): string {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < json.length; i++) hash = Math.imul(hash ^ json.charCodeAt(i), 0x01000193);
+    return `fnv1a:${(hash >>> 0).toString(16).padStart(8, '0')}`;
+  }
+
+  it.each([
+    ['an object envelope', (env: object) => env],
+    ['a string envelope', (env: object) => JSON.stringify(env)],
+  ])('still loads %s written with the first (FNV-1a) checksum', async (_name, shape) => {
+    const project = makeProject('p1', 'From the first release');
+    const storage = memoryStorage([
+      ['project:p1', shape({ format: 1, version: 1, savedAt: T0, checksum: fnv1a(JSON.stringify(project)), data: project })],
+    ]);
+    const { autosave, store } = createTestStore({ storage });
+    await expect(autosave.load('project', 'p1')).resolves.toMatchObject({ status: 'loaded' });
+    expect(store.getState().project.current).toEqual(project);
+  });
+
+  it('loads a string envelope whose text was reformatted, and calls one cut short corrupt', async () => {
+    const storage = stringsOnlyMemory();
+    const first = createTestStore({ storage });
+    first.store.dispatch(projectLoaded(makeProject('p1')));
+    first.store.dispatch(titleChanged('Saved as text'));
+    await first.autosave.flush();
+    const text = (await storage.getItem('project:p1')) as string;
+
+    await storage.setItem('project:p1', JSON.stringify(JSON.parse(text), null, 2));
+    const reformatted = createTestStore({ storage });
+    await expect(reformatted.autosave.load('project', 'p1')).resolves.toMatchObject({ status: 'loaded' });
+    expect(reformatted.store.getState().project.current?.title).toBe('Saved as text');
+
+    await storage.setItem('project:p1', text.slice(0, -40) + text.slice(-1));
+    const cut = createTestStore({ storage });
+    await expect(cut.autosave.load('project', 'p1')).resolves.toMatchObject({ status: 'corrupt' });
+  });
+});

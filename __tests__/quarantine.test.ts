@@ -132,10 +132,11 @@ describe.each(storages)('quarantine on %s', (_name, makeStorage) => {
   });
 
   it('keeps two different corrupt values apart even when their 32-bit checksums collide', async () => {
-    // FNV-1a gives these two strings the same hash (972cb74b); a copy named
-    // by that hash alone must still not take the place of the other.
-    const firstValue = '{"title":"draft 422789"';
-    const secondValue = '{"title":"draft 639192"';
+    // MurmurHash3, the checksum quarantine copies are named by, gives these
+    // two strings the same hash (6aeccc68); a copy named by that hash alone
+    // must still not take the place of the other.
+    const firstValue = '{"title":"draft 60278"';
+    const secondValue = '{"title":"draft 96795"';
     const storage = makeStorage();
     await store(storage, firstValue);
     const { store: reduxStore, autosave } = createRecordingStore({ storage });

@@ -1,8 +1,7 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit';
 import { prettifyError } from 'zod/v4/core';
-import { checksum, migrate, unwrap, wrap, type Envelope } from './envelope';
+import { checksum, migrate, storedChecksum, unwrap, wrap, type Envelope } from './envelope';
 import { joinTabs, type CrossTab, type TabMessage } from './crossTab';
-import { threeWayMerge } from './sync/merge';
 import { AutosaveError, isQuotaError, messageOf, toSaveError } from './errors';
 import { DEFAULT_ID, quarantinePrefix, storageKey } from './keys';
 import { readOptions, type CollectionConfig } from './options';
@@ -240,7 +239,8 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     // Named by the value's checksum: keeping the same copy twice writes
     // nothing new. A different copy whose checksum collides takes the next
     // free suffix, so it never lands on an earlier one.
-    const name = quarantinePrefix(tracker.key) + checksum(text).slice('fnv1a:'.length);
+    const sum = checksum(text);
+    const name = quarantinePrefix(tracker.key) + sum.slice(sum.indexOf(':') + 1);
     for (let n = 0; ; n++) {
       const aside = n === 0 ? name : `${name}-${n}`;
       const existing = await storage.getItem(aside);
@@ -317,9 +317,12 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
             // Another tab may have stored a copy this one has not seen yet:
             // take it in first, so this write never goes over it.
             if (config.crossTab && tracker.storedChecksum !== undefined) {
-              const theirs = envelopeOf(tracker, await storage.getItem(key));
+              const stored = await storage.getItem(key);
+              // Only the checksum is read unless it differs: a document of
+              // megabytes is not parsed again for every save.
+              const theirs = storedChecksum(stored) === tracker.storedChecksum ? undefined : envelopeOf(tracker, stored);
               if (theirs && theirs.checksum !== tracker.storedChecksum) {
-                absorb(tracker, theirs);
+                await absorb(tracker, theirs);
                 document = tracker.latest;
                 if (document === tracker.clean) return; // theirs already holds everything
                 prepared = prepare(tracker, document);
@@ -362,8 +365,10 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
    * its own, otherwise merged with the edit under the `conflict` strategy
    * (theirs playing "remote", the last copy both tabs agreed on the base).
    */
-  function absorb(tracker: Tracker, envelope: Envelope): void {
+  async function absorb(tracker: Tracker, envelope: Envelope): Promise<void> {
     const { key, collection } = tracker;
+    // The merge is loaded only when two tabs first meet.
+    const { threeWayMerge } = await import('./sync/merge');
     const theirs = validate(collection, envelope.data, `redux-autosave: ${key}: another tab stored a copy that is not valid`, key);
     if (!theirs.ok) return void report(theirs.error);
     tracker.storedChecksum = envelope.checksum;
@@ -430,7 +435,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     if (!tracker || tracker.latest === undefined || tracker.storedChecksum === message.checksum) return;
     enqueue(tracker, async () => {
       const theirs = envelopeOf(tracker, await storage.getItem(tracker.key));
-      if (theirs && theirs.checksum !== tracker.storedChecksum) absorb(tracker, theirs);
+      if (theirs && theirs.checksum !== tracker.storedChecksum) await absorb(tracker, theirs);
     }).catch(report);
   }
 
