@@ -1,0 +1,140 @@
+// Browser tests of the dashboard example: Debian's Chromium, driven by
+// playwright-core, against the servers `npm start` runs (started here on free
+// 127.0.0.1 ports, a fresh pair per scenario). Every scenario saves a
+// screenshot to test-results/, and a failing one a screenshot of each of its
+// pages at the moment it failed. Ends with `e2e: N passed, N failed`.
+//
+//   npm run test:e2e            build, then run all
+//   node e2e/run.mjs --no-build  reuse dist/ and examples/dashboard/dist/
+//   node e2e/run.mjs offline     only scenarios whose name contains "offline"
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { buildDashboard, startDashboard } from '../examples/dashboard/serve.mjs';
+import { scenarios } from './scenarios.mjs';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const results = join(root, 'test-results');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const args = process.argv.slice(2);
+const only = args.filter((arg) => !arg.startsWith('--'));
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`e2e: no Chromium at ${CHROMIUM}; install Debian's (apt-get install -y chromium) or set CHROMIUM`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}
+
+if (!args.includes('--no-build')) {
+  const started = Date.now();
+  await buildDashboard({ quiet: true });
+  console.log(`e2e: built the package and the dashboard in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await mkdir(results, { recursive: true });
+for (const file of await readdir(results)) if (file.startsWith('e2e-')) await rm(join(results, file));
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+// Every PUT a page's requests got an answer to, and who waits for one.
+const pushes = new WeakMap();
+function watchPushes(page) {
+  const log = { seen: [], waiting: new Set() };
+  pushes.set(page, log);
+  page.on('response', (response) => {
+    const request = response.request();
+    if (request.method() !== 'PUT') return;
+    const push = { url: response.url(), status: response.status(), body: request.postData() ?? '' };
+    log.seen.push(push);
+    for (const waiter of log.waiting) waiter(push);
+  });
+}
+function pushedBy(page, url, text, timeoutMs = 20_000) {
+  const log = pushes.get(page);
+  const matches = (push) => push.url === url && push.status === 200 && push.body.includes(text);
+  if (log.seen.some(matches)) return Promise.resolve();
+  return new Promise((resolvePush, reject) => {
+    const timer = setTimeout(() => {
+      log.waiting.delete(waiter);
+      reject(new Error(`no PUT ${url} holding ${JSON.stringify(text)} was answered 200 within ${timeoutMs} ms; seen: ${JSON.stringify(log.seen.map((p) => [p.url, p.status]))}`));
+    }, timeoutMs);
+    const waiter = (push) => {
+      if (!matches(push)) return;
+      clearTimeout(timer);
+      log.waiting.delete(waiter);
+      resolvePush();
+    };
+    log.waiting.add(waiter);
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const selected = scenarios.filter((s) => only.length === 0 || only.some((word) => s.name.toLowerCase().includes(word.toLowerCase())));
+for (const scenario of selected) {
+  const number = scenarios.indexOf(scenario) + 1;
+  const dir = await mkdtemp(join(tmpdir(), 'redux-autosave-e2e-'));
+  const servers = await startDashboard({ port: 0, syncPort: 0, syncDir: dir });
+  const pages = [];
+  const contexts = [];
+  const pageErrors = [];
+  const t = {
+    servers,
+    /** A new browser context (its own IndexedDB) with one page on the app. */
+    async open(query = '') {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      page.on('pageerror', (error) => pageErrors.push(error));
+      watchPushes(page);
+      pages.push(page);
+      await page.goto(servers.url + query);
+      await page.waitForSelector('html[data-ready="true"]');
+      return page;
+    },
+    /** Resolves once `page` has had a PUT of `key` answered 200 whose body holds `text` (before now or later). */
+    pushed: (page, key, text = '') => pushedBy(page, `${servers.syncUrl}/${encodeURIComponent(key)}`, text),
+    /** The document the sync server holds at `key`, or null. */
+    async onServer(key) {
+      const answer = await fetch(`${servers.syncUrl}/${encodeURIComponent(key)}`);
+      return answer.status === 404 ? null : (await answer.json()).data;
+    },
+    async close(page) {
+      await page.context().close();
+    },
+    async screenshot(page, label) {
+      await page.screenshot({ path: join(results, `e2e-${number}-${label}.png`) });
+    },
+  };
+  const started = Date.now();
+  try {
+    await scenario.run(t);
+    if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.map((e) => e.message).join('; ')}`);
+    passed++;
+    console.log(`✓ ${number}. ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed++;
+    console.log(`✗ ${number}. ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(String(error?.stack ?? error).replace(/^/gm, '    '));
+    for (const [i, page] of pages.entries()) {
+      await page
+        .screenshot({ path: join(results, `e2e-${number}-failed-page${i + 1}.png`) })
+        .catch(() => {});
+    }
+  } finally {
+    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+    await servers.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+await browser.close();
+
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,45 @@
+import { createRoot } from 'react-dom/client';
+import { Provider } from 'react-redux';
+import { AutosaveProvider } from 'redux-autosave/react';
+import { App } from './App';
+import { createDashboardStore } from './store';
+
+// The server that serves this page names the sync server in a <meta> tag.
+const syncUrl = document.querySelector<HTMLMetaElement>('meta[name="sync-url"]')?.content || null;
+const params = new URLSearchParams(location.search);
+// `?conflict=manual` (or local, remote) picks the conflict strategy; merge by default.
+const strategies = ['merge', 'manual', 'local', 'remote'] as const;
+const conflict = strategies.find((name) => name === params.get('conflict')) ?? 'merge';
+// How often to pull what other devices changed, while the page is shown.
+const pollMs = Number(params.get('poll')) || 5000;
+
+const dashboard = createDashboardStore({ syncUrl, conflict });
+const { store, autosave } = dashboard;
+
+createRoot(document.getElementById('root')!).render(
+  <Provider store={store}>
+    <AutosaveProvider autosave={autosave}>
+      <App dashboard={dashboard} />
+    </AutosaveProvider>
+  </Provider>,
+);
+
+if (syncUrl) {
+  setInterval(() => {
+    if (document.visibilityState === 'visible') store.dispatch(autosave.actions.syncNow());
+  }, pollMs);
+}
+
+async function start(): Promise<void> {
+  await dashboard.openWorkspace();
+  const { projects } = store.getState().workspace.current!;
+  const wanted = decodeURIComponent(location.hash.slice(1));
+  await dashboard.openProject(projects.some((p) => p.id === wanted) ? wanted : projects[0].id);
+  // For the browser tests: the app shows its first project.
+  document.documentElement.dataset.ready = 'true';
+}
+
+start().catch((error) => {
+  console.error(error);
+  document.getElementById('root')!.textContent = `The dashboard could not start: ${error}`;
+});

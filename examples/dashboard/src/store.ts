@@ -1,0 +1,84 @@
+import { configureStore, nanoid } from '@reduxjs/toolkit';
+import { createAutosave, httpRemote, localforageStorage, type ConflictStrategy } from 'redux-autosave';
+import {
+  ProjectSchema,
+  WorkspaceSchema,
+  SEED_PROJECTS,
+  SEED_WORKSPACE,
+  emptyProject,
+  projectListed,
+  projectLoaded,
+  projectSlice,
+  workspaceLoaded,
+  workspaceSlice,
+  type Project,
+  type Workspace,
+} from './model';
+
+export interface DashboardOptions {
+  /** The sync server's endpoint; without one, documents stay on this device. */
+  syncUrl: string | null;
+  conflict: ConflictStrategy;
+}
+
+export function createDashboardStore({ syncUrl, conflict }: DashboardOptions) {
+  const autosave = createAutosave({
+    storage: localforageStorage({ name: 'redux-autosave-dashboard' }),
+    documents: {
+      workspace: {
+        select: (state: { workspace: { current: Workspace | null } }) => state.workspace.current,
+        schema: WorkspaceSchema,
+        restore: workspaceLoaded,
+        debounceMs: 500,
+      },
+      project: {
+        select: (state: { project: { current: Project | null } }) => state.project.current,
+        id: (project) => project.id,
+        schema: ProjectSchema,
+        restore: projectLoaded,
+        debounceMs: 1000,
+        maxWaitMs: 5000,
+      },
+    },
+    // Quick retries: while the sync server is down, a push is tried again
+    // within a few seconds of it coming back.
+    retry: { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 },
+    remote: syncUrl ? httpRemote({ url: syncUrl, timeoutMs: 5000 }) : undefined,
+    conflict,
+  });
+
+  const store = configureStore({
+    reducer: {
+      workspace: workspaceSlice.reducer,
+      project: projectSlice.reducer,
+      [autosave.reducerPath]: autosave.reducer,
+    },
+    middleware: (getDefaultMiddleware) => getDefaultMiddleware().concat(autosave.middleware),
+  });
+
+  /** Restores the list of projects, or starts one with the samples. */
+  async function openWorkspace(): Promise<void> {
+    const result = await autosave.load('workspace');
+    if (result.status !== 'loaded') store.dispatch(workspaceLoaded(SEED_WORKSPACE));
+  }
+
+  /** Shows a project: the stored copy (pulled from the server when newer), or a new one. */
+  async function openProject(id: string): Promise<void> {
+    const result = await autosave.load('project', id);
+    if (result.status === 'loaded') return;
+    const title = store.getState().workspace.current?.projects.find((p) => p.id === id)?.title ?? 'Untitled';
+    store.dispatch(projectLoaded(SEED_PROJECTS.find((p) => p.id === id) ?? emptyProject(id, title)));
+  }
+
+  function createProject(title: string): string {
+    const id = `project-${nanoid(10)}`;
+    store.dispatch(projectListed({ id, title }));
+    store.dispatch(projectLoaded(emptyProject(id, title)));
+    return id;
+  }
+
+  return { store, autosave, openWorkspace, openProject, createProject };
+}
+
+export type Dashboard = ReturnType<typeof createDashboardStore>;
+export type DashboardState = ReturnType<Dashboard['store']['getState']>;
