@@ -43,8 +43,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (row.forbidden?.length) failures.push(`${row.name}: sync code is loaded at start without a remote: ${row.forbidden.join(', ')}`);
     if (!row.check) continue;
     if (row.missing) console.log(`\nnote: ${row.name} is ${row.missing}; its budget (${kb(row.budget)}) applies once it exists.`);
-    else if (row.over > 0) {
-      failures.push(`${row.name} is ${kb(row.gzip)} gzip, over its budget of ${kb(row.budget)} by ${row.over} bytes`);
+    else if (row.gzip > row.ciBudget) {
+      failures.push(`${row.name} is ${kb(row.gzip)} gzip, over its CI budget of ${kb(row.ciBudget)} by ${row.gzip - row.ciBudget} bytes`);
+    } else if (row.over > 0) {
+      console.log(`\nnote: ${row.name} misses its target of ${kb(row.budget)} by ${kb(row.over)}; CI holds it under ${kb(row.ciBudget)}.`);
     }
   }
   if (check) {
