@@ -24,6 +24,7 @@ try {
   run('npm', [
     'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
     join(work, tarball), `@reduxjs/toolkit@${versionOf('@reduxjs/toolkit')}`, `zod@${versionOf('zod')}`,
+    `react@${versionOf('react')}`, `react-redux@${versionOf('react-redux')}`,
   ]);
 
   const scenario = (imports) => `${imports}
@@ -76,6 +77,14 @@ const store = configureStore({ reducer: { p: slice.reducer, [autosave.reducerPat
 const status: DocumentStatus = autosave.selectors.selectDocumentStatus(store.getState(), 'project');
 export { status };
 `);
+  writeFileSync(join(work, 'react.mjs'), `import * as esm from 'redux-autosave/react';
+import { createRequire } from 'node:module';
+const cjs = createRequire(import.meta.url)('redux-autosave/react');
+const names = ['AutosaveProvider', 'useSaveStatus', 'SaveStatusIndicator', 'useUnsavedChangesWarning'];
+for (const name of names) if (typeof esm[name] !== 'function' || typeof cjs[name] !== 'function') throw new Error('missing ' + name);
+console.log('ok');
+`);
+  console.log(`pack-test: redux-autosave/react from ESM and CommonJS: ${run('node', ['react.mjs']).trim()}`);
   for (const [name, file] of [['ESM import', 'esm.mjs'], ['CommonJS require', 'cjs.cjs']]) {
     const dir = mkdtempSync(join(work, 'data-'));
     const out = run('node', [file, dir]).trim();
