@@ -3,7 +3,7 @@ import { checksum, unwrap } from '../envelope';
 import { AutosaveError, messageOf, RemoteError, toSaveError } from '../errors';
 import { INTERNAL_PREFIX } from '../keys';
 import { backoffDelay } from '../retry';
-import type { ConflictStrategy, RemoteAdapter, RemoteDocument } from '../types';
+import type { ConflictStrategy, RemoteDocument } from '../types';
 import { threeWayMerge } from './merge';
 import type { SyncContext, SyncTracker } from './context';
 
@@ -482,4 +482,3 @@ function listenForNetwork(onOnline: () => void, onVisible: () => void): () => vo
   };
 }
 
-export type { RemoteAdapter };
