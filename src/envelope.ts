@@ -19,25 +19,31 @@ const encoder = new TextEncoder();
 // native bytes is several times faster than a loop over UTF-16 code units.
 // It catches the truncated or hand-edited copies a checksum is here for; it
 // is no defence against tampering, and does not need to be.
+// Four bytes a read where the platform is little-endian (every one a browser
+// or Node runs on today); byte by byte elsewhere, for the same hash.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function murmur3(bytes: Uint8Array): number {
-  const scramble = (k: number) => Math.imul(rotate(Math.imul(k, 0xcc9e2d51), 15), 0x1b873593);
   const end = bytes.length & ~3;
+  const words = LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, end >>> 2) : undefined;
   let hash = 0;
   for (let i = 0; i < end; i += 4) {
-    hash ^= scramble(bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
-    hash = (Math.imul(rotate(hash, 13), 5) + 0xe6546b64) | 0;
+    let k = words ? words[i >>> 2] : bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    hash ^= k;
+    hash = (Math.imul((hash << 13) | (hash >>> 19), 5) + 0xe6546b64) | 0;
   }
   let tail = 0;
   for (let i = bytes.length - 1; i >= end; i--) tail = (tail << 8) | bytes[i];
-  if (bytes.length > end) hash ^= scramble(tail);
+  if (bytes.length > end) {
+    tail = Math.imul(tail, 0xcc9e2d51);
+    hash ^= Math.imul((tail << 15) | (tail >>> 17), 0x1b873593);
+  }
   hash ^= bytes.length;
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
   return (hash ^ (hash >>> 16)) >>> 0;
-}
-
-function rotate(value: number, bits: number): number {
-  return (value << bits) | (value >>> (32 - bits));
 }
 
 export function checksum(json: string): string {
