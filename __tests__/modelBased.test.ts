@@ -10,13 +10,12 @@
  * FC_RUNS sets the number of runs (200 by default).
  */
 import fc from 'fast-check';
-import { makeProject, projectDocument, projectLoaded, promptChanged, shotAdded, titleChanged, useFakeTimers, type Project } from './helpers';
+import { makeProject, projectLoaded, promptChanged, shotAdded, titleChanged, useFakeTimers, type Project } from './helpers';
+import { faultDevice, KEY, OUTBOX, seedRandom, within } from './helpers/faultDevice';
 import { createFaultyServer, type FaultyServer, type RemoteFault } from './helpers/faultRemote';
 import { faultyStorage, type FaultyStorage, type StorageFault, type StorageMethod } from './helpers/faultStorage';
-import { createDevice, type Device } from './helpers/sync';
+import type { Device } from './helpers/sync';
 
-const KEY = 'project:p1';
-const OUTBOX = `__autosave/outbox/${KEY}`;
 const T0 = Date.UTC(2025, 5, 2, 9, 0);
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 // A path replays from the run it names, which must be within numRuns.
@@ -52,11 +51,7 @@ interface World {
 const totals = { runs: 0, commands: 0, storageFaults: 0, remoteFaults: 0, reloads: 0, edits: 0 };
 
 function device(world: Pick<World, 'server'>, storage: Device['storage'], session?: { killed: boolean }): Device {
-  return createDevice(world.server.remote({ session, timeoutMs: 5000 }), {
-    storage,
-    documents: { project: projectDocument({ debounceMs: 1000, maxWaitMs: 4000 }) },
-    retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 2000 },
-  });
+  return faultDevice(world.server, storage, { session });
 }
 
 /**
@@ -75,18 +70,6 @@ function watch(world: World, d: Device): () => void {
     }
     before = now;
   });
-}
-
-/** Moves the clock on until `promise` settles (at most `maxMs`), so timers it waits on can fire. */
-async function within<T>(promise: Promise<T>, maxMs = 120_000): Promise<PromiseSettledResult<T>> {
-  let result: PromiseSettledResult<T> | undefined;
-  promise.then(
-    (value) => (result = { status: 'fulfilled', value }),
-    (reason: unknown) => (result = { status: 'rejected', reason }),
-  );
-  for (let waited = 0; result === undefined && waited <= maxMs; waited += 50) await jest.advanceTimersByTimeAsync(50);
-  if (result === undefined) throw new Error(`did not settle within ${maxMs} ms of the fake clock`);
-  return result;
 }
 
 const short = (project: Project | null | undefined) =>
@@ -344,18 +327,6 @@ async function checkInvariants(world: World): Promise<void> {
   if (failures.length > 0) {
     throw new Error(`${failures.join('\n')}\n--- what happened ---\n${world.trace.join('\n')}`);
   }
-}
-
-/** Math.random drives the backoff jitter and the client ids: seeded per run so a replay replays it. */
-function seedRandom(seed: number): jest.SpyInstance {
-  let state = seed >>> 0;
-  return jest.spyOn(Math, 'random').mockImplementation(() => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  });
 }
 
 async function createWorld(): Promise<World> {

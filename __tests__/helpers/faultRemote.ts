@@ -49,8 +49,8 @@ export interface ServerLog {
   reusedForOtherData: string[];
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
-  /** Every request, in order: method, key, status (or the fault that ended it). */
-  requests: { method: string; key: string; outcome: number | FaultKind; idempotencyKey?: string }[];
+  /** Every request, in order: method, key, status (or the fault that ended it), when (the fake clock). */
+  requests: { method: string; key: string; outcome: number | FaultKind; idempotencyKey?: string; at: number }[];
 }
 
 /** Parses the `{url}/{key}` of a request; the key is one encoded segment. */
@@ -151,7 +151,8 @@ export function createFaultyServer() {
       const headers = new Headers(init.headers);
       const body = typeof init.body === 'string' ? init.body : '';
       const idempotencyKey = headers.get('idempotency-key') ?? undefined;
-      const record = (outcome: number | FaultKind) => log.requests.push({ method, key, outcome, idempotencyKey });
+      const at = Date.now();
+      const record = (outcome: number | FaultKind) => log.requests.push({ method, key, outcome, idempotencyKey, at });
       if (session.killed) return new Promise<Response>(() => {});
       if (signal?.aborted) throw aborted(signal);
       // The request travels: whatever happens next happens after this tick.
