@@ -1,0 +1,186 @@
+/**
+ * The sync engine's bookkeeping (outbox, base, the copy it read) under a
+ * storage that stalls or fails at the wrong moment, and across reloads.
+ * Each story is one the model-based test found, cut down to the steps that
+ * matter, with two devices on the in-memory server and the fake clock.
+ */
+import { makeProject, projectLoaded, shotAdded, titleChanged, useFakeTimers } from './helpers';
+import { BASE, faultDevice, KEY, OUTBOX, page, seedRandom, settleAll, shotIds, storedDocument } from './helpers/faultDevice';
+import { createFaultyServer, type FaultyServer } from './helpers/faultRemote';
+import { faultyStorage } from './helpers/faultStorage';
+import type { Project } from './helpers';
+
+const T0 = Date.UTC(2025, 5, 2, 9, 0);
+
+beforeEach(() => {
+  useFakeTimers();
+  jest.setSystemTime(T0);
+  seedRandom(11);
+});
+
+afterEach(() => {
+  jest.clearAllTimers();
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
+
+/** A creates p1 (one shot, s1) and syncs it; B loads it. */
+async function twoDevices() {
+  const server = createFaultyServer();
+  const disk = faultyStorage();
+  const tab = page(server, disk);
+  tab.device.store.dispatch(projectLoaded(makeProject('p1', 'Trailer', 1)));
+  await jest.advanceTimersByTimeAsync(2000);
+  const b = faultDevice(server, faultyStorage().storage);
+  await jest.advanceTimersByTimeAsync(0);
+  await b.autosave.load('project', 'p1');
+  await jest.advanceTimersByTimeAsync(100);
+  expect(b.project()).toEqual(tab.device.project());
+  return { server, disk, tab, b };
+}
+
+const remoteShots = (server: FaultyServer) => shotIds(server.document(KEY)?.data as Project | undefined);
+const shot = (id: string) => shotAdded({ id, prompt: `shot ${id}`, dialogue: [] });
+
+it('reads the outbox again when it could not be read as the page started: an offline edit is pushed, not overwritten', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  server.down = true;
+  tab.device.store.dispatch(titleChanged('Written offline'));
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(tab.device.status()).toMatchObject({ status: 'offline', pendingSync: true });
+
+  // The page is reloaded while the storage cannot list its keys for a moment.
+  disk.always('fail', ['keys']);
+  const loaded = await tab.reload();
+  disk.heal();
+  server.down = false;
+  expect(loaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded', document: { title: 'Written offline' } } });
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+
+  await settleAll(tab.device, b);
+
+  expect(tab.device.project()).toMatchObject({ title: 'Written offline' });
+  expect(shotIds(tab.device.project())).toEqual(['s1', 'b1']);
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Written offline' });
+});
+
+it('does not take a base it could not write as synced: the remote edit is pulled again, not pushed over', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(remoteShots(server)).toEqual(['s1', 'b1']);
+
+  disk.schedule((op) => (op.method === 'setItem' && op.key === BASE ? 'fail' : undefined));
+  tab.device.store.dispatch(tab.device.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(1000);
+  disk.heal();
+  tab.device.store.dispatch(tab.device.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(1000);
+  tab.device.store.dispatch(titleChanged('Edited on A'));
+  await jest.advanceTimersByTimeAsync(2000);
+
+  await settleAll(tab.device, b);
+
+  expect(remoteShots(server)).toEqual(['s1', 'b1']);
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Edited on A' });
+  expect(shotIds(b.project())).toEqual(['s1', 'b1']);
+});
+
+it('resolves load with a status, not a rejection, when taking the remote copy cannot be written', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+
+  disk.schedule((op) => (op.method === 'setItem' && op.key === BASE ? 'fail' : undefined));
+  const loaded = await tab.reload();
+
+  expect(loaded.status).toBe('fulfilled');
+  expect(remoteShots(server)).toEqual(['s1', 'b1']);
+});
+
+it('pushes a copy saved while the push of the one before was recording its idempotency key', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  const a = tab.device;
+  // Writes of the outbox entry take 10 s; the document itself is written at once.
+  disk.schedule((op) => (op.method === 'setItem' && op.key === OUTBOX ? 'stall' : undefined));
+
+  a.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(1000 + 10_000); // saved; its push now records its key (10 s)
+  expect(a.status().status).toBe('saved');
+  a.store.dispatch(shot('a2'));
+  await jest.advanceTimersByTimeAsync(1500); // a2 saved while that push still waits
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'a1', 'a2']);
+
+  disk.heal();
+  await jest.advanceTimersByTimeAsync(30_000);
+  await settleAll(a, b);
+
+  expect(remoteShots(server)).toEqual(['s1', 'a1', 'a2']);
+  expect(shotIds(b.project())).toEqual(['s1', 'a1', 'a2']);
+});
+
+it('keeps the outbox entry of a copy still being written when a push runs meanwhile', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  const a = tab.device;
+  // Writes of the document take 10 s; the outbox entry is written at once.
+  disk.schedule((op) => (op.method === 'setItem' && op.key === KEY ? 'stall' : undefined));
+
+  a.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(1100); // the save has recorded a1 in the outbox and is writing it
+  a.store.dispatch(a.autosave.actions.syncNow()); // say the network came back: the outbox is drained
+  await jest.advanceTimersByTimeAsync(10_000);
+  expect(a.status().status).toBe('saved');
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'a1']);
+
+  disk.heal();
+  await settleAll(a, b);
+
+  expect(remoteShots(server)).toEqual(['s1', 'a1']);
+  expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false });
+});
+
+it('does not write a conflict resolution made from an older copy over a newer one saved meanwhile', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  const a = tab.device;
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+  disk.schedule((op) => (op.method === 'setItem' && op.key === OUTBOX ? 'stall' : undefined));
+
+  a.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(1000 + 10_000); // a1 saved; its push reads it, then records its key (10 s)
+  a.store.dispatch(shot('a2'));
+  await jest.advanceTimersByTimeAsync(1500); // a2 saved before that push meets B's edit
+  await jest.advanceTimersByTimeAsync(10_000); // the push of a1 conflicts with b1 and is merged
+
+  disk.heal();
+  await settleAll(a, b);
+
+  expect(shotIds(a.project())).toEqual(expect.arrayContaining(['s1', 'a1', 'a2', 'b1']));
+  expect(remoteShots(server)).toEqual(expect.arrayContaining(['s1', 'a1', 'a2', 'b1']));
+});
+
+it('does not let a base written ahead of the merged copy push an older copy over remote edits after a reload', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+  server.down = true;
+  tab.device.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(tab.device.status()).toMatchObject({ status: 'offline', pendingSync: true });
+
+  // Back online: the push of a1 conflicts with b1 and the merge is written —
+  // slowly, and the tab is closed before the merged copy is on disk.
+  disk.schedule((op) => (op.method === 'setItem' && op.key === KEY ? 'stall' : undefined));
+  server.down = false;
+  tab.device.store.dispatch(tab.device.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(server.log.requests.some((r) => r.method === 'PUT' && r.outcome === 412)).toBe(true);
+  disk.heal();
+  await tab.reload();
+
+  await settleAll(tab.device, b);
+
+  expect(remoteShots(server)).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
+  expect(shotIds(b.project())).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
+});
