@@ -50,7 +50,7 @@ export interface ServerLog {
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
   /** Every request, in order: method, key, status (or the fault that ended it), when (the fake clock). */
-  requests: { method: string; key: string; outcome: number | FaultKind; idempotencyKey?: string; at: number }[];
+  requests: { method: string; key: string; url: string; outcome: number | FaultKind; idempotencyKey?: string; at: number }[];
 }
 
 /** Parses the `{url}/{key}` of a request; the key is one encoded segment. */
@@ -152,7 +152,7 @@ export function createFaultyServer() {
       const body = typeof init.body === 'string' ? init.body : '';
       const idempotencyKey = headers.get('idempotency-key') ?? undefined;
       const at = Date.now();
-      const record = (outcome: number | FaultKind) => log.requests.push({ method, key, outcome, idempotencyKey, at });
+      const record = (outcome: number | FaultKind) => log.requests.push({ method, key, url, outcome, idempotencyKey, at });
       if (session.killed) return new Promise<Response>(() => {});
       if (signal?.aborted) throw aborted(signal);
       // The request travels: whatever happens next happens after this tick.
