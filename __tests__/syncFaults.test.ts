@@ -42,6 +42,19 @@ async function twoDevices() {
 const remoteShots = (server: FaultyServer) => shotIds(server.document(KEY)?.data as Project | undefined);
 const shot = (id: string) => shotAdded({ id, prompt: `shot ${id}`, dialogue: [] });
 
+it('pushes a document saved the moment the page starts, while the sync engine reads its outbox', async () => {
+  const server = createFaultyServer();
+  const a = faultDevice(server, faultyStorage().storage);
+  a.store.dispatch(projectLoaded(makeProject('p1', 'Saved at once', 1)));
+  // Saved at once (a flush, a pagehide, or debounceMs: 0), before the engine has started.
+  const flushed = a.autosave.flush();
+  await jest.advanceTimersByTimeAsync(5000);
+  await flushed;
+
+  expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false, remoteVersion: expect.any(String) });
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Saved at once' });
+});
+
 it('reads the outbox again when it could not be read as the page started: an offline edit is pushed, not overwritten', async () => {
   const { server, disk, tab, b } = await twoDevices();
   server.down = true;
