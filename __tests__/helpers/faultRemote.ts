@@ -201,6 +201,12 @@ export function createFaultyServer() {
       return record && { version: record.version, data: JSON.parse(record.json) };
     },
     keys: () => [...records.keys()],
+    /** Drops every document and the log of what was applied, as a wiped server would. */
+    forgetAll() {
+      records.clear();
+      log.applied.clear();
+      log.requests.length = 0;
+    },
     get down() {
       return down;
     },
