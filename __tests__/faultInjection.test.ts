@@ -41,7 +41,8 @@ describe('a storage that fails', () => {
     disk.always('quota', ['setItem']);
 
     a.store.dispatch(titleChanged('Trailer, recut'));
-    await jest.advanceTimersByTimeAsync(1000);
+    // The debounce (1 s), then the write and its outbox entry tried three times.
+    await jest.advanceTimersByTimeAsync(2000);
 
     expect(a.status()).toMatchObject({ status: 'error', error: { code: 'storage', message: expect.stringContaining('quota') } });
     expect(a.autosave.selectors.selectHasUnsavedChanges(a.store.getState())).toBe(true);
@@ -64,7 +65,7 @@ describe('a storage that fails', () => {
     // Every write of the outbox entry fails; the document itself can be written.
     disk.schedule((op) => (op.method === 'setItem' && op.key === OUTBOX ? 'fail' : undefined));
     tab.device.store.dispatch(titleChanged('Written on the train'));
-    await jest.advanceTimersByTimeAsync(1000);
+    await jest.advanceTimersByTimeAsync(2000);
     expect(tab.device.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
 
     // flush() again while the outbox entry still cannot be written: either the

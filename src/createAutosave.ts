@@ -303,12 +303,13 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     dispatch(actions.saveStarted({ key }));
     let written: { savedAt: number; sum: string } | undefined;
     try {
-      // With a remote, the outbox learns of the document before the write:
-      // a tab closed between the two still pushes it after the reload.
-      if (syncEngine) await (await syncEngine).beforeWrite(key);
+      const engine = syncEngine && (await syncEngine);
       await withRetry(
         () =>
           tabs!.withLock(key, async () => {
+            // With a remote, the outbox learns of the document before the
+            // write: a tab closed between the two still pushes it after reload.
+            if (engine) await engine.beforeWrite(key);
             if (tracker.unverified) {
               const stored = await storage.getItem(key);
               if (stored != null) await keepAside(tracker, stored);

@@ -94,9 +94,9 @@ export function createStatusSlice(reducerPath: string) {
         if (conflicts) doc.mergeConflicts = conflicts.length > 0 ? conflicts : null;
       },
       /** The remote could not be reached (`offline`) or refused the push. */
-      syncFailed(state, action: PayloadAction<{ key: string; error: SaveError; offline: boolean }>) {
+      syncFailed(state, action: PayloadAction<{ key: string; error: SaveError; offline: boolean; pendingSync?: boolean }>) {
         const doc = entry(state, action.payload.key);
-        doc.pendingSync = true;
+        doc.pendingSync = action.payload.pendingSync ?? true;
         if (action.payload.offline) {
           if (doc.status !== 'pending' && doc.status !== 'saving') doc.status = 'offline';
         } else {

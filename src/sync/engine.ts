@@ -61,10 +61,19 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   const listener = createListenerMiddleware();
   listener.startListening({
     actionCreator: actions.saveSucceeded,
-    effect: ({ payload }) => {
-      known.add(payload.key);
-      saves.set(payload.key, (saves.get(payload.key) ?? 0) + 1);
-      void push(payload.key);
+    effect: async ({ payload: { key } }) => {
+      known.add(key);
+      saves.set(key, (saves.get(key) ?? 0) + 1);
+      // A push that ran while this copy was being written may have found the
+      // older copy and closed the entry: a saved copy always has one.
+      if (!outbox.has(key)) {
+        try {
+          await setEntry(key, { checksum: null, idempotencyKey: null });
+        } catch (error) {
+          ctx.report(error);
+        }
+      }
+      void push(key);
     },
   });
   listener.startListening({
@@ -79,25 +88,33 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     },
   );
 
-  // A reload finishes what the last session left in the outbox.
-  const started = (async () => {
-    await readOutbox();
+  // A reload finishes what the last session left in the outbox. A read that
+  // failed is tried again by the next push, pull or syncNow().
+  let outboxRead: Promise<void> | undefined;
+  const started = () =>
+    (outboxRead ??= readOutbox().catch((error) => {
+      outboxRead = undefined;
+      throw error;
+    }));
+  started().then(() => {
     for (const key of outbox.keys()) void push(key);
-  })().catch(ctx.report);
+  }, ctx.report);
 
   async function baseOf(key: string): Promise<Base | null> {
     if (!bases.has(key)) bases.set(key, ((await storage.getItem(BASE + key)) as Base | null) ?? null);
     return bases.get(key)!;
   }
 
+  // Bookkeeping is written before it is believed: what only memory knows
+  // would be gone after a reload.
   async function setBase(key: string, base: Base): Promise<void> {
-    bases.set(key, base);
     await storage.setItem(BASE + key, base);
+    bases.set(key, base);
   }
 
   async function setEntry(key: string, entry: OutboxEntry): Promise<void> {
-    outbox.set(key, entry);
     await storage.setItem(OUTBOX + key, entry);
+    outbox.set(key, entry);
   }
 
   async function readOutbox(): Promise<void> {
@@ -113,13 +130,24 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     await storage.removeItem(OUTBOX + key);
   }
 
-  /** The local stored copy, or `undefined` when there is none or it is unusable. */
+  /** The local stored copy, or `undefined` when there is none; throws when it cannot be read soundly. */
   async function readLocal(tracker: SyncTracker): Promise<{ data: unknown; checksum: string } | undefined> {
     const stored = await storage.getItem(tracker.key);
     if (stored == null) return undefined;
     const unwrapped = unwrap(stored, tracker.key, tracker.collection.version);
-    if (!unwrapped.ok || unwrapped.envelope.version !== tracker.collection.version) return undefined;
+    if (!unwrapped.ok) throw new AutosaveError(unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key: tracker.key });
+    if (unwrapped.envelope.version !== tracker.collection.version) {
+      throw new AutosaveError('migration', `redux-autosave: ${tracker.key} is stored at another version; load it first`, { key: tracker.key });
+    }
     return { data: unwrapped.envelope.data, checksum: unwrapped.envelope.checksum };
+  }
+
+  /** Tries the push again later, with backoff, without saying the remote is down (the storage was). */
+  function later(key: string, error: unknown): void {
+    ctx.report(error);
+    const attempt = (waits.get(key)?.attempt ?? 0) + 1;
+    const delay = backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs);
+    waits.set(key, { attempt, timer: setTimeout(() => void push(key), delay) });
   }
 
   function push(key: string): Promise<void> {
@@ -139,14 +167,16 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
         await pushOnce(key);
       } while (again.has(key) && !disposed);
     })()
-      .catch(ctx.report)
+      .catch((error) => later(key, error))
       .finally(() => pushes.delete(key));
     pushes.set(key, run);
     return run;
   }
 
   async function pushOnce(key: string): Promise<void> {
-    await started;
+    // Counted first: a save at any point from here on means another push.
+    const savesBefore = saves.get(key) ?? 0;
+    await started();
     const tracker = ctx.tracker(key);
     if (!tracker || conflicts.has(key) || !outbox.has(key)) return;
     known.add(key);
@@ -162,7 +192,6 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       entry = { checksum: local.checksum, idempotencyKey: `${clientId}:${++seq}` };
       await setEntry(key, entry);
     }
-    const savesBefore = saves.get(key) ?? 0;
     const base = await baseOf(key);
     if (base && sameJson(local.data, base.data)) {
       // The remote already has this copy (it came from there): nothing to send.
@@ -201,17 +230,20 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       error instanceof AutosaveError
         ? error
         : new RemoteError(`redux-autosave: sync of ${key} failed: ${messageOf(error)}`, { key, cause: error, retryable: true, offline: true });
+    const pendingSync = outbox.has(key);
     if (remoteError.retryable) {
       // Unreachable or overloaded: keep trying, as long as the document is
       // dirty, with the backoff of the `retry` option and no limit on tries.
-      const attempt = (waits.get(key)?.attempt ?? 0) + 1;
-      const after = (remoteError as RemoteError).retryAfterMs ?? 0;
-      const delay = Math.max(after, backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs));
-      waits.set(key, { attempt, timer: setTimeout(() => void push(key), delay) });
-      ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: true }));
+      if (pendingSync) {
+        const attempt = (waits.get(key)?.attempt ?? 0) + 1;
+        const after = (remoteError as RemoteError).retryAfterMs ?? 0;
+        const delay = Math.max(after, backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs));
+        waits.set(key, { attempt, timer: setTimeout(() => void push(key), delay) });
+      }
+      ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: true, pendingSync }));
     } else {
       waits.delete(key);
-      ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: false }));
+      ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: false, pendingSync }));
       ctx.report(remoteError);
     }
   }
@@ -277,25 +309,31 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       );
       return;
     }
-    // The base moves first, so the push that the write below sets off finds
-    // the remote's version; it moves back if the write fails.
+    // In memory, the base moves first, so the push that the write below sets
+    // off finds the remote's version; it is stored only once the merged copy
+    // is, so a reload in between merges again instead of pushing the older
+    // local copy over the remote's edits.
     const previousBase = await baseOf(key);
-    await setBase(key, theirs);
+    bases.set(key, theirs);
     const written = await ctx.enqueue(tracker, async () => {
-      // An edit made since `local` was read is newer still: fold it in, its
-      // side winning, rather than restore over it.
       let next = checked.data;
+      // A copy saved since `local` was read is newer: fold it in, its side winning.
+      const stored = await readLocal(tracker);
+      if (stored && !sameJson(stored.data, local)) next = threeWayMerge(local, stored.data, next).merged;
+      // So is an edit not saved yet.
       if (tracker.latest !== undefined && tracker.latest !== tracker.clean && tracker.clean !== undefined) {
-        next = threeWayMerge(local, tracker.latest, next).merged;
+        next = threeWayMerge(tracker.clean, tracker.latest, next).merged;
       }
       ctx.restore(tracker, next);
       return ctx.writeDocument(tracker, next);
-    });
+    }).catch((error: unknown) => error);
     if (written) {
       // Not written (already on the status): keep merging against the old base.
-      if (previousBase) await setBase(key, previousBase);
+      bases.set(key, previousBase);
+      if (!(written instanceof AutosaveError)) ctx.report(written);
       return;
     }
+    await setBase(key, theirs);
     conflicts.delete(key);
     const now = await readLocal(tracker);
     if (now && sameJson(now.data, theirs.data)) {
@@ -320,7 +358,17 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       failed(key, error);
       return;
     }
-    await started;
+    try {
+      await reconcile(key, tracker, theirs);
+    } catch (error) {
+      // Storage failed under the reconciliation: the local copy stands; the
+      // next pull, push or syncNow() tries again.
+      ctx.report(error);
+    }
+  }
+
+  async function reconcile(key: string, tracker: SyncTracker, theirs: RemoteDocument | null): Promise<void> {
+    await started();
     const base = await baseOf(key);
     if (!theirs) {
       // Never pushed (or saved before a remote was configured): send it.
@@ -330,7 +378,15 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       }
       return;
     }
-    if (base && base.version === theirs.version) return; // the remote has nothing new
+    if (base && base.version === theirs.version) {
+      // The remote has nothing new; it answered, so it is not offline (a
+      // push still waiting says so itself).
+      if (!pushes.has(key) && !(waits.has(key) && outbox.has(key))) {
+        ctx.dispatch(actions.synced({ key, version: base.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
+        if (outbox.has(key)) void push(key);
+      }
+      return;
+    }
     const local = await readLocal(tracker);
     const localChanged = outbox.has(key) || tracker.latest !== tracker.clean;
     if (!local || (base && !localChanged)) {
@@ -340,6 +396,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     if (sameJson(local.data, theirs.data)) {
       await setBase(key, theirs);
       await dropEntry(key);
+      ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: false }));
       return;
     }
     await resolve(key, tracker, base, local.data, theirs);
@@ -354,13 +411,13 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     middleware: listener.middleware,
 
     async beforeWrite(key) {
-      await started;
+      await started();
       known.add(key);
       if (!outbox.has(key)) await setEntry(key, { checksum: null, idempotencyKey: null });
     },
 
     async afterLoad(key, timeoutMs) {
-      await started;
+      await started().catch(ctx.report);
       let timer: ReturnType<typeof setTimeout> | undefined;
       // An unreachable remote must not hold the app's start: after
       // `timeoutMs` the local copy stands and the pull finishes later.
@@ -397,14 +454,14 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     },
 
     drain() {
-      void started.then(readOutbox).then(() => {
+      void started().then(readOutbox).then(() => {
         for (const key of outbox.keys()) void push(key);
       }, ctx.report);
     },
 
     savedElsewhere(key) {
       if (!ctx.leading()) return;
-      void started
+      void started()
         .then(async () => {
           const entry = (await storage.getItem(OUTBOX + key)) as OutboxEntry | null;
           if (entry && !outbox.has(key)) outbox.set(key, entry);
