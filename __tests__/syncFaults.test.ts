@@ -5,7 +5,7 @@
  * matter, with two devices on the in-memory server and the fake clock.
  */
 import { makeProject, projectLoaded, shotAdded, titleChanged, useFakeTimers } from './helpers';
-import { BASE, faultDevice, KEY, OUTBOX, page, seedRandom, settleAll, shotIds, storedDocument } from './helpers/faultDevice';
+import { BASE, faultDevice, KEY, OUTBOX, page, seedRandom, settleAll, shotIds, storedDocument, within } from './helpers/faultDevice';
 import { createFaultyServer, type FaultyServer } from './helpers/faultRemote';
 import { faultyStorage } from './helpers/faultStorage';
 import type { Project } from './helpers';
@@ -194,6 +194,53 @@ it('does not let a base written ahead of the merged copy push an older copy over
 
   await settleAll(tab.device, b);
 
+  expect(remoteShots(server)).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
+  expect(shotIds(b.project())).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
+});
+
+it('pushes a copy saved while a push was finding that the copy before it had nothing to send', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  // A tab closed between recording a save in the outbox and writing it leaves an entry for a copy the remote has.
+  await disk.inner.setItem(OUTBOX, { checksum: null, idempotencyKey: null });
+  // Reading the base takes 10 s: the push that reload starts for that entry is slow to find there is nothing to send.
+  disk.schedule((op) => (op.method === 'getItem' && op.key === BASE ? 'stall' : undefined));
+
+  await tab.reload();
+  tab.device.store.dispatch(shot('a2'));
+  await within(tab.device.autosave.flush());
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'a2']);
+  await jest.advanceTimersByTimeAsync(10_000);
+
+  disk.heal();
+  await settleAll(tab.device, b);
+
+  expect(remoteShots(server)).toEqual(['s1', 'a2']);
+  expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false });
+});
+
+it('never sends an older copy over remote edits while their merge is being written', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+  server.down = true;
+  tab.device.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(tab.device.status()).toMatchObject({ status: 'offline', pendingSync: true });
+  // As if the tab closed before its push recorded an idempotency key for a1.
+  await disk.inner.setItem(OUTBOX, { checksum: null, idempotencyKey: null });
+
+  // After a reload, the outbox push of a1 and the load's pull of b1 run at once, on a storage that writes slowly.
+  disk.always('stall', ['setItem']);
+  server.down = false;
+  await tab.reload();
+  await jest.advanceTimersByTimeAsync(60_000);
+  disk.heal();
+  await settleAll(tab.device, b);
+
+  // Once the server had b1, no copy it accepted lacked it.
+  const since = server.log.history.findIndex((h) => shotIds(h.data as Project)?.includes('b1'));
+  const accepted = server.log.history.slice(since).map((h) => shotIds(h.data as Project));
+  expect(accepted.filter((ids) => !ids?.includes('b1'))).toEqual([]);
   expect(remoteShots(server)).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
   expect(shotIds(b.project())).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
 });

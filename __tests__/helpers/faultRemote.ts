@@ -49,6 +49,8 @@ export interface ServerLog {
   reusedForOtherData: string[];
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
+  /** Every copy the server accepted, in order: a test can check no accepted write dropped an earlier edit. */
+  history: { key: string; version: string; data: unknown }[];
   /** Every request, in order: method, key, status (or the fault that ended it), when (the fake clock). */
   requests: { method: string; key: string; url: string; outcome: number | FaultKind; idempotencyKey?: string; at: number }[];
 }
@@ -85,6 +87,7 @@ export function createFaultyServer() {
     applied: new Map(),
     reusedForOtherData: [],
     faults: { drop: 0, status: 0, slow: 0, lostReply: 0, garbage: 0, down: 0 },
+    history: [],
     requests: [],
   };
 
@@ -126,6 +129,7 @@ export function createFaultyServer() {
       log.applied.set(idempotencyKey, (log.applied.get(idempotencyKey) ?? 0) + 1);
     }
     records.set(key, { counter, version, json: data, applied });
+    log.history.push({ key, version, data: JSON.parse(data) });
     log.writes++;
     return json(200, { version }, { etag: `"${version}"` });
   }
@@ -206,6 +210,7 @@ export function createFaultyServer() {
       records.clear();
       log.applied.clear();
       log.requests.length = 0;
+      log.history.length = 0;
     },
     get down() {
       return down;
