@@ -54,6 +54,21 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   const again = new Set<string>();
   const waits = new Map<string, { timer: ReturnType<typeof setTimeout>; attempt: number }>();
   const conflicts = new Map<string, { base: unknown; local: unknown; remote: RemoteDocument }>();
+  // A push and a pull of one key never overlap: a push running beside a
+  // merge being written would send the older copy on the merge's new base.
+  const turns = new Map<string, Promise<unknown>>();
+  function inTurn<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const run = (turns.get(key) ?? Promise.resolve()).then(task);
+    const done = run.then(
+      () => {},
+      () => {},
+    );
+    turns.set(key, done);
+    done.then(() => {
+      if (turns.get(key) === done) turns.delete(key);
+    });
+    return run;
+  }
   /** Keys this session has loaded or saved: the ones a pull refreshes. */
   const known = new Set<string>();
   let disposed = false;
@@ -173,16 +188,26 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     return run;
   }
 
-  async function pushOnce(key: string): Promise<void> {
+  function pushOnce(key: string): Promise<void> {
+    return inTurn(key, () => pushNow(key));
+  }
+
+  async function pushNow(key: string): Promise<void> {
     // Counted first: a save at any point from here on means another push.
     const savesBefore = saves.get(key) ?? 0;
     await started();
     const tracker = ctx.tracker(key);
     if (!tracker || conflicts.has(key) || !outbox.has(key)) return;
     known.add(key);
+    // The entry closes only when no save came since this push began: a
+    // newer copy keeps it open, and the loop in push() sends that copy.
+    const close = async () => {
+      if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
+      else again.add(key);
+    };
     const local = await readLocal(tracker);
     if (!local) {
-      await dropEntry(key);
+      await close();
       return;
     }
     let entry = outbox.get(key)!;
@@ -195,8 +220,8 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     const base = await baseOf(key);
     if (base && sameJson(local.data, base.data)) {
       // The remote already has this copy (it came from there): nothing to send.
-      await dropEntry(key);
-      ctx.dispatch(actions.synced({ key, version: base.version, syncedAt: Date.now(), pendingSync: false }));
+      await close();
+      ctx.dispatch(actions.synced({ key, version: base.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
       return;
     }
     let result;
@@ -216,13 +241,12 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     waits.delete(key);
     if (result.ok) {
       await setBase(key, { version: result.version, data: local.data });
-      if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
-      else again.add(key);
+      await close();
       ctx.announce({ type: 'synced', key, version: result.version });
       ctx.dispatch(actions.synced({ key, version: result.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
       return;
     }
-    await resolve(key, tracker, base, local.data, result.conflict);
+    await resolve(key, tracker, base, local.data, result.conflict, close);
   }
 
   function failed(key: string, error: unknown): void {
@@ -254,6 +278,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     base: Base | null,
     local: unknown,
     theirs: RemoteDocument,
+    close: () => Promise<void>,
   ): Promise<void> {
     // Not a real conflict when one side is still the base (our own earlier
     // push, say): the other side is the answer, with no strategy needed.
@@ -264,8 +289,8 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     }
     if (sameJson(local, theirs.data)) {
       await setBase(key, theirs);
-      await dropEntry(key);
-      ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: false }));
+      await close();
+      ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
       return;
     }
     const strategy = ctx.conflict;
@@ -359,7 +384,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       return;
     }
     try {
-      await reconcile(key, tracker, theirs);
+      await inTurn(key, () => reconcile(key, tracker, theirs));
     } catch (error) {
       // Storage failed under the reconciliation: the local copy stands; the
       // next pull, push or syncNow() tries again.
@@ -368,6 +393,11 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   }
 
   async function reconcile(key: string, tracker: SyncTracker, theirs: RemoteDocument | null): Promise<void> {
+    const savesBefore = saves.get(key) ?? 0;
+    const close = async () => {
+      if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
+      else void push(key); // waits its turn, after this pull
+    };
     await started();
     const base = await baseOf(key);
     if (!theirs) {
@@ -395,11 +425,11 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     }
     if (sameJson(local.data, theirs.data)) {
       await setBase(key, theirs);
-      await dropEntry(key);
+      await close();
       ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: false }));
       return;
     }
-    await resolve(key, tracker, base, local.data, theirs);
+    await resolve(key, tracker, base, local.data, theirs, close);
   }
 
   function syncAll(): void {
