@@ -1,5 +1,7 @@
 import type { AutosaveStorage } from '../types';
 
+let instances = 0;
+
 /**
  * A storage in memory, for tests and server-side rendering. Values are
  * copied in and out with `structuredClone`, as IndexedDB would, so nothing
@@ -12,7 +14,7 @@ import type { AutosaveStorage } from '../types';
 export function memoryStorage(initial?: Iterable<readonly [string, unknown]>): AutosaveStorage {
   const items = new Map<string, unknown>();
   // Stores over this one instance are the "tabs" that share it.
-  const name = `memory:${Math.random().toString(36).slice(2)}`;
+  const name = `memory:${++instances}`;
   if (initial) for (const [key, value] of initial) items.set(key, structuredClone(value));
   return {
     name,

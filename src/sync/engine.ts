@@ -479,6 +479,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       conflicts.delete(key);
       known.delete(key);
       bases.delete(key);
+      saves.delete(key);
       await dropEntry(key);
       await storage.removeItem(BASE + key);
     },
