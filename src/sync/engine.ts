@@ -376,20 +376,22 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     const tracker = ctx.tracker(key);
     if (!tracker || disposed) return;
     known.add(key);
-    let theirs: RemoteDocument | null;
-    try {
-      theirs = await remote.pull(key);
-    } catch (error) {
-      failed(key, error);
-      return;
-    }
-    try {
-      await inTurn(key, () => reconcile(key, tracker, theirs));
-    } catch (error) {
+    // The request, too, waits its turn: an answer fetched before a push of
+    // ours landed would be older than our base, and taking it would undo the push.
+    await inTurn(key, async () => {
+      let theirs: RemoteDocument | null;
+      try {
+        theirs = await remote.pull(key);
+      } catch (error) {
+        failed(key, error);
+        return;
+      }
+      await reconcile(key, tracker, theirs);
+    }).catch((error) => {
       // Storage failed under the reconciliation: the local copy stands; the
       // next pull, push or syncNow() tries again.
       ctx.report(error);
-    }
+    });
   }
 
   async function reconcile(key: string, tracker: SyncTracker, theirs: RemoteDocument | null): Promise<void> {
