@@ -1,8 +1,10 @@
 // Browser tests of the dashboard example: Debian's Chromium, driven by
 // playwright-core, against the servers `npm start` runs (started here on free
-// 127.0.0.1 ports, a fresh pair per scenario). Every scenario saves a
-// screenshot to test-results/, and a failing one a screenshot of each of its
-// pages at the moment it failed. Ends with `e2e: N passed, N failed`.
+// 127.0.0.1 ports, a fresh pair per scenario). A scenario's pages are
+// browsers of their own (`t.open`) or tabs of one browser (`t.tab`). Every
+// scenario saves a screenshot to test-results/, and a failing one a screenshot
+// of each of its pages at the moment it failed; `t.note` lines are printed
+// under its result. Ends with `e2e: N passed, N failed`.
 //
 //   npm run test:e2e            build, then run all
 //   node e2e/run.mjs --no-build  reuse dist/ and examples/dashboard/dist/
@@ -84,21 +86,31 @@ for (const scenario of selected) {
   const pages = [];
   const contexts = [];
   const pageErrors = [];
+  const notes = [];
+  /** A new page of `context` on the app, once the app shows its first project. */
+  async function openPage(context, query) {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (error) => pageErrors.push(error));
+    watchPushes(page);
+    pages.push(page);
+    await page.goto(servers.url + query);
+    await page.waitForSelector('html[data-ready="true"]');
+    return page;
+  }
   const t = {
     servers,
     /** A new browser context (its own IndexedDB) with one page on the app. */
     async open(query = '') {
       const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
       contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      page.on('pageerror', (error) => pageErrors.push(error));
-      watchPushes(page);
-      pages.push(page);
-      await page.goto(servers.url + query);
-      await page.waitForSelector('html[data-ready="true"]');
-      return page;
+      return openPage(context, query);
     },
+    /**
+     * Another tab next to `page`: a page of the same browser context, so the
+     * two share IndexedDB, BroadcastChannel and Web Locks.
+     */
+    tab: (page, query = '') => openPage(page.context(), query),
     /** Resolves once `page` has had a PUT of `key` answered 200 whose body holds `text` (before now or later). */
     pushed: (page, key, text = '') => pushedBy(page, `${servers.syncUrl}/${encodeURIComponent(key)}`, text),
     /** The document the sync server holds at `key`, or null. */
@@ -108,6 +120,10 @@ for (const scenario of selected) {
     },
     async close(page) {
       await page.context().close();
+    },
+    /** A line printed under the scenario's result: a timing, what a step found. */
+    note(line) {
+      notes.push(line);
     },
     async screenshot(page, label) {
       await page.screenshot({ path: join(results, `e2e-${number}-${label}.png`) });
@@ -119,9 +135,11 @@ for (const scenario of selected) {
     if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.map((e) => e.message).join('; ')}`);
     passed++;
     console.log(`✓ ${number}. ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (const line of notes) console.log(`    ${line}`);
   } catch (error) {
     failed++;
     console.log(`✗ ${number}. ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (const line of notes) console.log(`    ${line}`);
     console.log(String(error?.stack ?? error).replace(/^/gm, '    '));
     for (const [i, page] of pages.entries()) {
       await page

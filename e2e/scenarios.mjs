@@ -1,10 +1,22 @@
-// The four stories of the browser tests. Each gets `t` from run.mjs: fresh
+// The stories of the browser tests. Each gets `t` from run.mjs: fresh
 // servers, `open()` for a page in a browser context of its own (so its own
-// IndexedDB), `pushed()` to wait for a push to reach the sync server, and
-// `screenshot()`. Waits are Playwright's, on the page: no fixed sleeps.
+// IndexedDB), `tab()` for another page in the same context as one already
+// open (a second tab: same IndexedDB, BroadcastChannel and Web Locks),
+// `pushed()` to wait for a push to reach the sync server, and `screenshot()`.
+// Waits are Playwright's, on the page: no fixed sleeps (the one 100 ms pause
+// of the tab closed before its save is what that story is about).
 
 const PROJECT = 'project:harbour-teaser';
 const prompt = (n) => `Shot ${n} prompt`;
+// The sample project's shots, as a new browser seeds it.
+const SEED = {
+  1: 'Wide shot: fishing boats leave a misty harbour at dawn, gulls overhead',
+  2: 'Close-up: weathered hands coil a wet rope on the deck',
+  3: 'Drone shot rising over the lighthouse as the sun breaks through',
+};
+// Tabs of one browser: no polling of the sync server (an hour), so what one
+// tab learns from another comes through IndexedDB and BroadcastChannel.
+const TABS = '?poll=3600000';
 
 /** Waits until the header's indicator shows `status` (its data-status). */
 function indicator(page, status) {
@@ -16,6 +28,92 @@ function holds(page, label, value) {
   return page.waitForFunction(
     ([label, value]) => document.querySelector(`[aria-label="${label}"]`)?.value === value,
     [label, value],
+  );
+}
+
+/** The value stored in IndexedDB at `key` (the dashboard's localforage database and store), or undefined. */
+function stored(page, key) {
+  return page.evaluate(
+    (key) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('redux-autosave-dashboard');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('keyvaluepairs').objectStore('keyvaluepairs').get(key);
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(get.result);
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    key,
+  );
+}
+
+/** Records in the page every wording the status region takes from now on, with the page's Date.now() when shown. */
+function recordStatuses(page) {
+  return page.evaluate(() => {
+    const region = document.querySelector('.save-status [role="status"]');
+    window.statusLog = [];
+    new MutationObserver(() => window.statusLog.push([region.textContent, Date.now()])).observe(region, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+}
+
+/** Waits until the page shows "Saved" after a "Saving…" recorded by recordStatuses(); the page's time it did. */
+async function savedAt(page) {
+  const handle = await page.waitForFunction(() => {
+    const log = window.statusLog;
+    const saving = log.findIndex(([text]) => text === 'Saving…');
+    const saved = saving === -1 ? undefined : log.slice(saving + 1).find(([text]) => text.startsWith('Saved'));
+    return saved ? saved[1] : false;
+  });
+  return handle.jsonValue();
+}
+
+/** Waits (every frame) until the field labelled `label` holds `value`; the page's Date.now() when it was seen. */
+async function shownAt(page, label, value, options = {}) {
+  const handle = await page.waitForFunction(
+    ([label, value]) => document.querySelector(`[aria-label="${label}"]`)?.value === value && Date.now(),
+    [label, value],
+    { polling: 'raf', ...options },
+  );
+  return handle.jsonValue();
+}
+
+/**
+ * Types `value` into the field labelled `label` at `at` (Date.now() of the
+ * page, the same clock in every tab), the way React sees typing: the value
+ * set through the element's own setter, then an input event.
+ */
+function editAt(page, label, value, at) {
+  return page.evaluate(
+    ([label, value, at]) => {
+      const field = document.querySelector(`[aria-label="${label}"]`);
+      const setValue = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(field), 'value').set;
+      setTimeout(() => {
+        setValue.call(field, value);
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      }, at - Date.now());
+    },
+    [label, value, at],
+  );
+}
+
+/** The envelope redux-autosave stores: `{ format, version, savedAt, checksum, data }`. */
+function checkEnvelope(envelope, where) {
+  check(
+    envelope?.format === 1 &&
+      Number.isInteger(envelope.version) &&
+      Number.isFinite(envelope.savedAt) &&
+      /^m3:[0-9a-f]{8}$/.test(envelope.checksum) &&
+      typeof envelope.data === 'object' &&
+      envelope.data !== null,
+    `${where} is not an envelope: ${JSON.stringify(envelope)}`,
   );
 }
 
@@ -59,20 +157,8 @@ export const scenarios = [
       await page.reload();
       await page.waitForSelector('html[data-ready="true"]');
       await holds(page, prompt(1), text);
-      const stored = await page.evaluate(
-        (key) =>
-          new Promise((resolve, reject) => {
-            const open = indexedDB.open('redux-autosave-dashboard');
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-              const get = open.result.transaction('keyvaluepairs').objectStore('keyvaluepairs').get(key);
-              get.onsuccess = () => resolve(get.result);
-              get.onerror = () => reject(get.error);
-            };
-          }),
-        PROJECT,
-      );
-      check(stored?.data?.shots?.[0]?.prompt === text, `IndexedDB holds ${JSON.stringify(stored)}`);
+      const envelope = await stored(page, PROJECT);
+      check(envelope?.data?.shots?.[0]?.prompt === text, `IndexedDB holds ${JSON.stringify(envelope)}`);
       await t.screenshot(page, 'reloaded');
     },
   },
@@ -152,6 +238,122 @@ export const scenarios = [
         await t.close(a);
         await t.close(b);
       }
+    },
+  },
+  {
+    name: 'two tabs of one browser: an edit saved in tab A shows in tab B within a second, without a reload',
+    async run(t) {
+      // No polling of the sync server: what reaches B can only come from A, through the browser.
+      const a = await t.open(TABS);
+      await indicator(a, 'saved');
+      await t.pushed(a, PROJECT);
+      const b = await t.tab(a, TABS);
+      await indicator(b, 'saved');
+      await recordStatuses(a);
+      // Gone if B reloads: the text must arrive in this same document.
+      await b.evaluate(() => (window.sameDocument = true));
+
+      const text = 'Tab A: the skipper squints into the low sun, wind in the rigging';
+      // Watched in B from before A saves, so the time B shows it is the time it first did.
+      const seen = shownAt(b, prompt(1), text);
+      seen.catch(() => {}); // awaited below; a failure before then must not go unhandled
+      await a.getByLabel(prompt(1)).fill(text);
+      const saved = await savedAt(a);
+      // The promise itself: counted from A showing "Saved", B holds the text within 1000 ms.
+      await b.waitForFunction(
+        ([label, value]) => document.querySelector(`[aria-label="${label}"]`)?.value === value,
+        [prompt(1), text],
+        { timeout: 1000 },
+      );
+      const latency = (await seen) - saved;
+      check(latency <= 1000, `B showed the text ${latency} ms after A showed "Saved"`);
+      check(await b.evaluate(() => window.sameDocument === true), 'B was reloaded');
+      t.note(`B showed A's text ${latency} ms after A showed "Saved"`);
+      check((await b.getByLabel(prompt(2)).inputValue()) === SEED[2], 'B lost shot 2');
+      await t.screenshot(a, 'tab-a');
+      await t.screenshot(b, 'tab-b');
+    },
+  },
+  {
+    name: 'two tabs of one browser edit different shots at the same time: both edits survive in both tabs and in IndexedDB',
+    async run(t) {
+      const a = await t.open(TABS);
+      await indicator(a, 'saved');
+      await t.pushed(a, PROJECT);
+      const b = await t.tab(a, TABS);
+      await indicator(b, 'saved');
+      await Promise.all([recordStatuses(a), recordStatuses(b)]);
+
+      const fromA = 'Tab A: nets hauled over the gunwale, silver flashing';
+      const fromB = 'Tab B: the harbour master rings the bell';
+      // Both edits land in the same millisecond of the tabs' shared clock, so
+      // both debounces run out together and the two saves race for the lock.
+      const at = Date.now() + 300;
+      await Promise.all([editAt(a, prompt(1), fromA, at), editAt(b, prompt(2), fromB, at)]);
+      const [savedA, savedB] = await Promise.all([savedAt(a), savedAt(b)]);
+      t.note(`edited in both tabs at the same instant; A showed "Saved" ${savedA - at} ms later, B ${savedB - at} ms later`);
+      for (const page of [a, b]) {
+        await holds(page, prompt(1), fromA);
+        await holds(page, prompt(2), fromB);
+        await holds(page, prompt(3), SEED[3]);
+        await indicator(page, 'saved');
+      }
+      const envelope = await stored(a, PROJECT);
+      checkEnvelope(envelope, `IndexedDB's ${PROJECT}`);
+      const inStorage = shotsOf(envelope.data);
+      check(
+        inStorage[1] === fromA && inStorage[2] === fromB && inStorage[3] === SEED[3],
+        `IndexedDB holds ${JSON.stringify(envelope)}`,
+      );
+      // The one tab that pushes sends the copy holding both.
+      await t.pushed(a, PROJECT, `${fromA}"},{"id":"shot-2","prompt":"${fromB}`);
+      const onServer = shotsOf(await t.onServer(PROJECT));
+      check(onServer[1] === fromA && onServer[2] === fromB, `the server holds ${JSON.stringify(onServer)}`);
+      await t.screenshot(a, 'tab-a');
+      await t.screenshot(b, 'tab-b');
+    },
+  },
+  {
+    name: 'a tab closed 100 ms after an edit, before its save was due: a new tab shows the edit',
+    async run(t) {
+      const a = await t.open(TABS);
+      await indicator(a, 'saved');
+      await t.pushed(a, PROJECT);
+      const context = a.context();
+      const dialogs = [];
+      a.on('dialog', (dialog) => {
+        dialogs.push(dialog.type());
+        dialog.accept().catch(() => {});
+      });
+
+      const text = 'Closing shot: the lighthouse beam sweeps the empty quay';
+      await a.getByLabel(prompt(3)).fill(text);
+      await a.waitForTimeout(100);
+      // Still to be saved: the debounce (1000 ms for a project) has not run out.
+      check((await a.locator('.save-status').getAttribute('data-status')) === 'pending', 'the edit was saved before the tab closed');
+      const closed = a.waitForEvent('close');
+      await a.close({ runBeforeUnload: true });
+      await closed;
+
+      // What the closed tab left right after it closed, seen from a page of
+      // the same origin that runs no app: a note on which copy brings the edit back.
+      const probe = await context.newPage();
+      await probe.goto(`${t.servers.url}probe.txt`);
+      const left = await stored(probe, PROJECT);
+      const server = shotsOf(await t.onServer(PROJECT));
+      await probe.close();
+      t.note(
+        `right after the close: IndexedDB ${shotsOf(left?.data ?? { shots: [] })[3] === text ? 'holds' : 'lacks'} the edit, ` +
+          `the server ${server[3] === text ? 'holds' : 'lacks'} it; beforeunload dialogs: ${JSON.stringify(dialogs)}`,
+      );
+
+      const c = await t.tab(a, TABS);
+      check((await c.getByLabel(prompt(3)).inputValue()) === text, `the new tab shows ${JSON.stringify(await c.getByLabel(prompt(3)).inputValue())}`);
+      await indicator(c, 'saved');
+      const envelope = await stored(c, PROJECT);
+      checkEnvelope(envelope, `IndexedDB's ${PROJECT}`);
+      check(shotsOf(envelope.data)[3] === text, `IndexedDB holds ${JSON.stringify(envelope)}`);
+      await t.screenshot(c, 'new-tab');
     },
   },
 ];
