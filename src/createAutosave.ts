@@ -347,6 +347,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     tracker.failed = false;
     tracker.savedAt = written.savedAt;
     tracker.storedChecksum = written.sum;
+    clearJournal(key);
     tabs!.announce({ type: 'saved', key, checksum: written.sum });
     dispatch(
       actions.saveSucceeded({ key, savedAt: written.savedAt, pending: tracker.latest !== document, pendingSync: syncEngine !== undefined }),
@@ -482,6 +483,8 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       const failure = fail(tracker, storageError(key, 'read', error));
       return { status: 'error', error: toSaveError(failure) };
     }
+    const journaled = replayJournal(tracker, stored);
+    if (journaled) return journaled;
     if (stored === null || stored === undefined) {
       tracker.unverified = false;
       return { status: 'missing' };
@@ -527,6 +530,75 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     return { status: 'loaded', document, restored: true };
   }
 
+  // The page-close journal. A page that is going away runs no more tasks: an
+  // IndexedDB write that waits for a lock, or for a microtask, may never
+  // start. localStorage writes at once, so the last edits go there too, in
+  // the handler itself, and the next load takes them if they are newer.
+  const journalKey = (key: string) => `redux-autosave:journal:${storage.name ?? 'storage'}:${key}`;
+
+  function localStore(): Storage | undefined {
+    try {
+      return (globalThis as { localStorage?: Storage }).localStorage;
+    } catch {
+      return undefined; // some private modes throw on access
+    }
+  }
+
+  function writeJournal(): void {
+    const journal = localStore();
+    if (!journal) return;
+    for (const tracker of trackers.values()) {
+      if (tracker.latest === undefined || tracker.latest === tracker.clean) continue;
+      const prepared = prepare(tracker, tracker.latest);
+      if (prepared instanceof AutosaveError) continue;
+      const sum = checksum(prepared.json);
+      try {
+        journal.setItem(journalKey(tracker.key), wrap(null, prepared.json, sum, tracker.collection.version, Date.now(), true) as string);
+      } catch {
+        // Full or refused: the flush started beside it is all there is.
+      }
+    }
+  }
+
+  function clearJournal(key: string): void {
+    try {
+      localStore()?.removeItem(journalKey(key));
+    } catch {
+      // nothing to clear
+    }
+  }
+
+  /** A journal entry newer than the stored copy is restored as an unsaved edit, and saved. */
+  function replayJournal(tracker: Tracker, stored: unknown): LoadResult<unknown> | undefined {
+    const journal = localStore();
+    let text: string | null | undefined;
+    try {
+      text = journal?.getItem(journalKey(tracker.key));
+    } catch {
+      return undefined;
+    }
+    if (!text) return undefined;
+    const entry = envelopeOf(tracker, text);
+    const current = stored === null || stored === undefined ? undefined : envelopeOf(tracker, stored);
+    const checked = entry && validate(tracker.collection, entry.data, '', tracker.key);
+    if (!entry || !checked?.ok || (current && (current.savedAt > entry.savedAt || current.checksum === entry.checksum)) || tracker.latest !== tracker.clean) {
+      clearJournal(tracker.key);
+      return undefined;
+    }
+    tracker.storedChecksum = current?.checksum;
+    tracker.restoring = 'sync';
+    try {
+      api!.dispatch(tracker.collection.restore(checked.data));
+    } finally {
+      tracker.restoring = false;
+    }
+    if (tracker.latest === undefined) tracker.latest = checked.data;
+    tracker.schedule.touch();
+    tracker.announced = true;
+    dispatch(actions.changed({ key: tracker.key }));
+    return { status: 'loaded', document: checked.data, restored: true };
+  }
+
   function bind(store: MiddlewareAPI): void {
     if (api) {
       throw new Error(
@@ -560,6 +632,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       tracker.latest = tracker.clean = document;
     });
     unlisten = listenForPageHide((persisted) => {
+      writeJournal();
       flush().catch(noop);
       // A page kept in the back-forward cache comes back: only a page that
       // really goes sends its last edits with a keepalive request.

@@ -496,8 +496,10 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       if (!ctx.leading()) return;
       void started()
         .then(async () => {
+          // Another tab saved: whatever this tab's push of the copy before
+          // did to the entry, the new copy needs one.
           const entry = (await storage.getItem(OUTBOX + key)) as OutboxEntry | null;
-          if (entry && !outbox.has(key)) outbox.set(key, entry);
+          if (!outbox.has(key)) await setEntry(key, entry ?? { checksum: null, idempotencyKey: null });
           saves.set(key, (saves.get(key) ?? 0) + 1);
           await push(key);
         })
