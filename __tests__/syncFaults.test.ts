@@ -244,3 +244,29 @@ it('never sends an older copy over remote edits while their merge is being writt
   expect(remoteShots(server)).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
   expect(shotIds(b.project())).toEqual(expect.arrayContaining(['s1', 'a1', 'b1']));
 });
+
+it('keeps an unwritten edit pending through a failed and then a successful pull: it is never shown as saved', async () => {
+  const { server, disk, tab } = await twoDevices();
+  const a = tab.device;
+  disk.always('fail', ['setItem']);
+  a.store.dispatch(shot('a1'));
+  // A pull answered with half a JSON body, then a pull that finds nothing new, both before the save is due.
+  server.inject({ kind: 'garbage', body: '{"version":"9","da', contentType: 'application/json' });
+  a.store.dispatch(a.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(0);
+  expect(a.status()).toMatchObject({ status: 'pending', error: { code: 'remote' } });
+  expect(a.autosave.selectors.selectHasUnsavedChanges(a.store.getState())).toBe(true);
+  a.store.dispatch(a.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(50);
+  expect(a.status().status).toBe('pending');
+  expect(a.autosave.selectors.selectHasUnsavedChanges(a.store.getState())).toBe(true);
+
+  // The save is due and the storage still fails: an error, never `saved`.
+  await jest.advanceTimersByTimeAsync(5000);
+  expect(a.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
+  disk.heal();
+  await settleAll(a);
+  expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false });
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'a1']);
+  expect(remoteShots(server)).toEqual(['s1', 'a1']);
+});

@@ -97,8 +97,14 @@ export function createStatusSlice(reducerPath: string) {
       syncFailed(state, action: PayloadAction<{ key: string; error: SaveError; offline: boolean; pendingSync?: boolean }>) {
         const doc = entry(state, action.payload.key);
         doc.pendingSync = action.payload.pendingSync ?? true;
-        if (action.payload.offline) {
-          if (doc.status !== 'pending' && doc.status !== 'saving') doc.status = 'offline';
+        // An edit not yet written keeps its status: the remote's trouble must
+        // not hide it (from `selectHasUnsavedChanges` either), and a later
+        // `synced` must not read as "saved" over it. The save that follows
+        // clears the error; the push after it reports again if it still fails.
+        if (doc.status === 'pending' || doc.status === 'saving') {
+          if (!action.payload.offline) doc.error = action.payload.error;
+        } else if (action.payload.offline) {
+          doc.status = 'offline';
         } else {
           doc.status = 'error';
           doc.error = action.payload.error;
@@ -106,7 +112,8 @@ export function createStatusSlice(reducerPath: string) {
       },
       conflictDetected(state, action: PayloadAction<{ key: string; conflict: Conflict }>) {
         const doc = entry(state, action.payload.key);
-        doc.status = 'conflict';
+        // As above: an unwritten edit stays `pending`/`saving`; its save ends in `conflict`.
+        if (doc.status !== 'pending' && doc.status !== 'saving') doc.status = 'conflict';
         doc.conflict = action.payload.conflict;
         doc.pendingSync = true;
       },
