@@ -369,8 +369,6 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
    */
   async function absorb(tracker: Tracker, envelope: Envelope): Promise<void> {
     const { key, collection } = tracker;
-    // The merge is loaded only when two tabs first meet.
-    const { threeWayMerge } = await import('./sync/merge');
     const theirs = validate(collection, envelope.data, `redux-autosave: ${key}: another tab stored a copy that is not valid`, key);
     if (!theirs.ok) return void report(theirs.error);
     tracker.storedChecksum = envelope.checksum;
@@ -384,14 +382,15 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     let merged: unknown;
     try {
       const strategy = config.conflict;
-      merged =
-        strategy === 'local'
-          ? tracker.latest
-          : strategy === 'remote'
-            ? theirs.data
-            : typeof strategy === 'function'
-              ? strategy({ base, local: tracker.latest, remote: theirs.data, key })
-              : threeWayMerge(base, tracker.latest, theirs.data).merged;
+      if (strategy === 'local') merged = tracker.latest;
+      else if (strategy === 'remote') merged = theirs.data;
+      else if (typeof strategy === 'function') merged = strategy({ base, local: tracker.latest, remote: theirs.data, key });
+      else {
+        // The merge is loaded only when two tabs' edits first meet; an edit
+        // made while it loads is in `tracker.latest` when it runs.
+        const { threeWayMerge } = await import('./sync/merge');
+        merged = threeWayMerge(base, tracker.latest, theirs.data).merged;
+      }
     } catch (error) {
       report(error);
       merged = tracker.latest;

@@ -1,6 +1,9 @@
 import type { AutosaveStorage } from '../types';
 
 let instances = 0;
+// Tells this page's memory storages from another page's: tabs announce saves
+// to others of the same storage name, and two pages never share a memory.
+const page = Math.random().toString(36).slice(2, 10);
 
 /**
  * A storage in memory, for tests and server-side rendering. Values are
@@ -14,7 +17,7 @@ let instances = 0;
 export function memoryStorage(initial?: Iterable<readonly [string, unknown]>): AutosaveStorage {
   const items = new Map<string, unknown>();
   // Stores over this one instance are the "tabs" that share it.
-  const name = `memory:${++instances}`;
+  const name = `memory:${page}:${++instances}`;
   if (initial) for (const [key, value] of initial) items.set(key, structuredClone(value));
   return {
     name,
