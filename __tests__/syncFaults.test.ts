@@ -270,3 +270,48 @@ it('keeps an unwritten edit pending through a failed and then a successful pull:
   expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'a1']);
   expect(remoteShots(server)).toEqual(['s1', 'a1']);
 });
+
+it('keeps a save that failed in error through an unreachable remote and a pull that finds nothing new', async () => {
+  const { server, disk, tab } = await twoDevices();
+  const a = tab.device;
+  disk.always('fail', ['setItem']);
+  a.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(1300);
+  expect(a.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
+
+  server.inject({ kind: 'drop' });
+  a.store.dispatch(a.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(0);
+  a.store.dispatch(a.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(50);
+  expect(a.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
+  expect(a.autosave.selectors.selectHasUnsavedChanges(a.store.getState())).toBe(true);
+
+  disk.heal();
+  await settleAll(a);
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'a1']);
+  expect(remoteShots(server)).toEqual(['s1', 'a1']);
+});
+
+it('pushes an edit written while a pull was closing the outbox entry, after the page closed before the write was announced', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(remoteShots(server)).toEqual(['s1', 'b1']);
+
+  // Every write of A's storage takes 10 s: A pulls b1 and writes it, and an edit follows while that write is slow.
+  disk.always('stall', ['setItem']);
+  tab.device.store.dispatch(tab.device.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(0);
+  tab.device.store.dispatch(shot('a2'));
+  await within(tab.device.autosave.flush());
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'b1', 'a2']);
+
+  // The page closes while the bookkeeping after that write is still slow.
+  const reloaded = await tab.reload();
+  expect(reloaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded' } });
+  disk.heal();
+  await settleAll(tab.device, b);
+  expect(remoteShots(server)).toEqual(['s1', 'b1', 'a2']);
+  expect(shotIds(b.project())).toEqual(['s1', 'b1', 'a2']);
+});

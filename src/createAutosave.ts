@@ -307,34 +307,38 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       await withRetry(
         () =>
           tabs!.withLock(key, async () => {
-            // With a remote, the outbox learns of the document before the
-            // write: a tab closed between the two still pushes it after reload.
-            if (engine) await engine.beforeWrite(key);
-            if (tracker.unverified) {
-              const stored = await storage.getItem(key);
-              if (stored != null) await keepAside(tracker, stored);
-              tracker.unverified = false;
-            }
-            // Another tab may have stored a copy this one has not seen yet:
-            // take it in first, so this write never goes over it.
-            if (config.crossTab && tracker.storedChecksum !== undefined) {
-              const stored = await storage.getItem(key);
-              // Only the checksum is read unless it differs: a document of
-              // megabytes is not parsed again for every save.
-              const theirs = storedChecksum(stored) === tracker.storedChecksum ? undefined : envelopeOf(tracker, stored);
-              if (theirs && theirs.checksum !== tracker.storedChecksum) {
-                await absorb(tracker, theirs);
-                document = tracker.latest;
-                if (document === tracker.clean) return; // theirs already holds everything
-                prepared = prepare(tracker, document);
-                if (prepared instanceof AutosaveError) throw prepared;
+            try {
+              // With a remote, the outbox learns of the document before the
+              // write: a tab closed between the two still pushes it after reload.
+              if (engine) await engine.beforeWrite(key);
+              if (tracker.unverified) {
+                const stored = await storage.getItem(key);
+                if (stored != null) await keepAside(tracker, stored);
+                tracker.unverified = false;
               }
+              // Another tab may have stored a copy this one has not seen yet:
+              // take it in first, so this write never goes over it.
+              if (config.crossTab && tracker.storedChecksum !== undefined) {
+                const stored = await storage.getItem(key);
+                // Only the checksum is read unless it differs: a document of
+                // megabytes is not parsed again for every save.
+                const theirs = storedChecksum(stored) === tracker.storedChecksum ? undefined : envelopeOf(tracker, stored);
+                if (theirs && theirs.checksum !== tracker.storedChecksum) {
+                  await absorb(tracker, theirs);
+                  document = tracker.latest;
+                  if (document === tracker.clean) return; // theirs already holds everything
+                  prepared = prepare(tracker, document);
+                  if (prepared instanceof AutosaveError) throw prepared;
+                }
+              }
+              const { json } = prepared as { json: string };
+              const savedAt = Date.now();
+              const sum = checksum(json);
+              await storage.setItem(key, wrap(document, json, sum, collection.version, savedAt, storage.stringsOnly === true));
+              written = { savedAt, sum };
+            } finally {
+              engine?.afterWrite(key);
             }
-            const { json } = prepared as { json: string };
-            const savedAt = Date.now();
-            const sum = checksum(json);
-            await storage.setItem(key, wrap(document, json, sum, collection.version, savedAt, storage.stringsOnly === true));
-            written = { savedAt, sum };
           }),
         retry,
         sleep,

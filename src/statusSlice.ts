@@ -28,6 +28,16 @@ function entry(state: AutosaveState, key: string): DocumentStatus {
   return (state.documents[key] ??= { ...IDLE });
 }
 
+/**
+ * The state holds an edit the storage does not (waiting, being written, or
+ * refused by it), or a local failure stands. The remote's news must not
+ * change such a status: it would hide the edit, from
+ * `selectHasUnsavedChanges` too, and a later `synced` would read as "saved".
+ */
+function unwritten(doc: DocumentStatus): boolean {
+  return doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && doc.error?.code !== 'remote');
+}
+
 export function createStatusSlice(reducerPath: string) {
   const initialState: AutosaveState = { documents: {} };
   const slice = createSlice({
@@ -97,12 +107,11 @@ export function createStatusSlice(reducerPath: string) {
       syncFailed(state, action: PayloadAction<{ key: string; error: SaveError; offline: boolean; pendingSync?: boolean }>) {
         const doc = entry(state, action.payload.key);
         doc.pendingSync = action.payload.pendingSync ?? true;
-        // An edit not yet written keeps its status: the remote's trouble must
-        // not hide it (from `selectHasUnsavedChanges` either), and a later
-        // `synced` must not read as "saved" over it. The save that follows
-        // clears the error; the push after it reports again if it still fails.
-        if (doc.status === 'pending' || doc.status === 'saving') {
-          if (!action.payload.offline) doc.error = action.payload.error;
+        // An unwritten edit keeps its status and a local error its place; a
+        // pending edit carries the remote's error until its save clears it
+        // (the push after that save reports again if the remote still fails).
+        if (unwritten(doc)) {
+          if (doc.status !== 'error' && !action.payload.offline) doc.error = action.payload.error;
         } else if (action.payload.offline) {
           doc.status = 'offline';
         } else {
@@ -112,8 +121,8 @@ export function createStatusSlice(reducerPath: string) {
       },
       conflictDetected(state, action: PayloadAction<{ key: string; conflict: Conflict }>) {
         const doc = entry(state, action.payload.key);
-        // As above: an unwritten edit stays `pending`/`saving`; its save ends in `conflict`.
-        if (doc.status !== 'pending' && doc.status !== 'saving') doc.status = 'conflict';
+        // An unwritten edit keeps its status; its save ends in `conflict`.
+        if (!unwritten(doc)) doc.status = 'conflict';
         doc.conflict = action.payload.conflict;
         doc.pendingSync = true;
       },

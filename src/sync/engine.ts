@@ -27,6 +27,8 @@ export interface SyncEngine {
   middleware: ListenerMiddlewareInstance['middleware'];
   /** Called before a document is written locally: records it in the outbox first. */
   beforeWrite(key: string): Promise<void>;
+  /** Called when that write is over, written or not (once per `beforeWrite`). */
+  afterWrite(key: string): void;
   /** After `load` restored (or missed) the local copy: reconcile with the remote. */
   afterLoad(key: string, timeoutMs: number): Promise<unknown>;
   resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
@@ -48,8 +50,16 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   let seq = 0;
   const outbox = new Map<string, OutboxEntry>();
   const bases = new Map<string, Base | null>();
-  /** Bumped on every local save: a push is finished only if no save came during it. */
+  /**
+   * Bumped when a local write starts and when it ends: an outbox entry is
+   * closed only if no write ran since the local copy was read, and none is
+   * running (a write already under way found the entry open and relies on it).
+   */
   const saves = new Map<string, number>();
+  const writing = new Map<string, number>();
+  const bump = (key: string) => saves.set(key, (saves.get(key) ?? 0) + 1);
+  /** Whether the entry may close, given the count taken before the local copy was read. */
+  const settled = (key: string, savesBefore: number) => !writing.get(key) && (saves.get(key) ?? 0) === savesBefore;
   const pushes = new Map<string, Promise<void>>();
   const again = new Set<string>();
   const waits = new Map<string, { timer: ReturnType<typeof setTimeout>; attempt: number }>();
@@ -78,7 +88,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     actionCreator: actions.saveSucceeded,
     effect: async ({ payload: { key } }) => {
       known.add(key);
-      saves.set(key, (saves.get(key) ?? 0) + 1);
+      bump(key);
       // A push that ran while this copy was being written may have found the
       // older copy and closed the entry: a saved copy always has one.
       if (!outbox.has(key)) {
@@ -200,10 +210,11 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     if (!tracker || conflicts.has(key) || !outbox.has(key)) return;
     known.add(key);
     // The entry closes only when no save came since this push began: a
-    // newer copy keeps it open, and the loop in push() sends that copy.
+    // newer copy keeps it open, and the loop in push() sends that copy (a
+    // write still running pushes again itself once it is saved).
     const close = async () => {
-      if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
-      else again.add(key);
+      if (settled(key, savesBefore)) await dropEntry(key);
+      else if (!writing.get(key)) again.add(key);
     };
     const local = await readLocal(tracker);
     if (!local) {
@@ -360,8 +371,9 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     }
     await setBase(key, theirs);
     conflicts.delete(key);
+    const savesBefore = saves.get(key) ?? 0;
     const now = await readLocal(tracker);
-    if (now && sameJson(now.data, theirs.data)) {
+    if (now && sameJson(now.data, theirs.data) && settled(key, savesBefore)) {
       // Nothing of ours is left to send: the remote copy is the truth.
       await dropEntry(key);
       ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: false, conflicts: clashes }));
@@ -397,8 +409,8 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   async function reconcile(key: string, tracker: SyncTracker, theirs: RemoteDocument | null): Promise<void> {
     const savesBefore = saves.get(key) ?? 0;
     const close = async () => {
-      if ((saves.get(key) ?? 0) === savesBefore) await dropEntry(key);
-      else void push(key); // waits its turn, after this pull
+      if (settled(key, savesBefore)) await dropEntry(key);
+      else if (!writing.get(key)) void push(key); // waits its turn, after this pull
     };
     await started();
     const base = await baseOf(key);
@@ -443,9 +455,21 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     middleware: listener.middleware,
 
     async beforeWrite(key) {
+      // Counted at once: a push or pull running meanwhile must not close the
+      // entry this write relies on (the page may close before the write's
+      // saveSucceeded could open it again).
+      writing.set(key, (writing.get(key) ?? 0) + 1);
+      bump(key);
       await started();
       known.add(key);
       if (!outbox.has(key)) await setEntry(key, { checksum: null, idempotencyKey: null });
+    },
+
+    afterWrite(key) {
+      const left = (writing.get(key) ?? 1) - 1;
+      if (left > 0) writing.set(key, left);
+      else writing.delete(key);
+      bump(key);
     },
 
     async afterLoad(key, timeoutMs) {
@@ -500,7 +524,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
           // did to the entry, the new copy needs one.
           const entry = (await storage.getItem(OUTBOX + key)) as OutboxEntry | null;
           if (!outbox.has(key)) await setEntry(key, entry ?? { checksum: null, idempotencyKey: null });
-          saves.set(key, (saves.get(key) ?? 0) + 1);
+          bump(key);
           await push(key);
         })
         .catch(ctx.report);
