@@ -188,6 +188,8 @@ class Reload implements Command {
     world.a.autosave.flush().catch(() => {});
     await jest.advanceTimersByTimeAsync(0);
     world.killA();
+    // A closed page runs nothing more: its timers (storage timeouts, retries) never fire.
+    void world.a.autosave.dispose({ flush: false });
     world.unsubscribe.shift()?.();
     const disk = world.disk.session();
     const network = { killed: false };

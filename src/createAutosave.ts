@@ -1,5 +1,5 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit';
-import { prettifyError } from 'zod/v4/core';
+import { prettifyError, safeEncode } from 'zod/v4/core';
 import { checksum, migrate, storedChecksum, unwrap, wrap, type Envelope } from './envelope';
 import { joinTabs, type CrossTab, type TabMessage } from './crossTab';
 import { AutosaveError, isQuotaError, messageOf, toSaveError } from './errors';
@@ -7,6 +7,7 @@ import { DEFAULT_ID, quarantinePrefix, storageKey } from './keys';
 import { readOptions, type CollectionConfig } from './options';
 import { RetriesExhausted, withRetry } from './retry';
 import { createSchedule, type SaveSchedule } from './scheduler';
+import { where } from './roundTrip';
 import { createStatusSlice } from './statusSlice';
 import type { SyncContext } from './sync/context';
 import type { SyncEngine } from './sync/engine';
@@ -43,11 +44,16 @@ interface Tracker {
   restoring: 'load' | 'sync' | false;
   /** A load could not read or keep aside the stored copy: look before writing over it. */
   unverified: boolean;
-  /** Checksum of the stored copy this tab last wrote, loaded or took in from another tab. */
+  /**
+   * Checksum of the stored copy this tab last wrote, loaded or took in from
+   * another tab; `NOTHING_STORED` when a load found none; `undefined` when unknown.
+   */
   storedChecksum: string | undefined;
 }
 
 const noop = () => {};
+/** `Tracker.storedChecksum` of a key a load found empty. */
+const NOTHING_STORED = '';
 
 /**
  * Creates the autosave for one store: a status slice to mount at
@@ -268,20 +274,36 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     return writeDocument(tracker, document);
   }
 
-  /** Checks and serializes a document for writing; the error when it must not be written. */
-  function prepare(tracker: Tracker, document: unknown): { json: string } | AutosaveError {
+  /**
+   * Checks and serializes a document for writing; the error when it must not
+   * be written. `wire` is what is stored and pushed: the document itself, or
+   * what its schema's codecs encode it to.
+   */
+  function prepare(tracker: Tracker, document: unknown): { json: string; wire: unknown } | AutosaveError {
     const { key, collection } = tracker;
-    const invalid = validate(collection, document, `redux-autosave: ${key} is not valid, so it was not saved`, key);
-    if (!invalid.ok) return invalid.error;
+    const checked = toWire(collection, document, `redux-autosave: ${key} is not valid, so it was not saved`, key);
+    if (!checked.ok) return checked.error;
+    const wire = checked.data;
     let json: string;
     try {
-      json = JSON.stringify(document);
+      json = JSON.stringify(wire);
     } catch (error) {
       return new AutosaveError('validation', `redux-autosave: ${key} cannot be serialized, so it was not saved: ${messageOf(error)}`, {
         key,
         cause: error,
         retryable: false,
       });
+    }
+    // Only the parts the schema leaves open can hold what JSON would change;
+    // the check runs after stringify, which has proved the value acyclic.
+    const problem = collection.roundTrip.check?.(wire);
+    if (problem) {
+      const message = `${problem.what} at ${where(problem.path)}, which JSON cannot carry`;
+      return new AutosaveError(
+        'validation',
+        `redux-autosave: ${key} holds ${message}, so it was not saved (it would not load back as it is); store plain JSON values, or give that part a codec in the schema`,
+        { key, retryable: false, issues: [{ code: 'not_json', path: problem.path, message: `${problem.what}, which JSON cannot carry` }] },
+      );
     }
     const bytes = byteLength(json, config.maxDocumentBytes);
     if (bytes > config.maxDocumentBytes) {
@@ -291,7 +313,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         { key, retryable: false },
       );
     }
-    return { json };
+    return { json, wire };
   }
 
   /** Validates and writes `document` as the stored copy of the tracker's key. */
@@ -331,10 +353,10 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
                   if (prepared instanceof AutosaveError) throw prepared;
                 }
               }
-              const { json } = prepared as { json: string };
+              const { json, wire } = prepared as { json: string; wire: unknown };
               const savedAt = Date.now();
               const sum = checksum(json);
-              await storage.setItem(key, wrap(document, json, sum, collection.version, savedAt, storage.stringsOnly === true));
+              await storage.setItem(key, wrap(wire, json, sum, collection.version, savedAt, storage.stringsOnly === true));
               written = { savedAt, sum };
             } finally {
               engine?.afterWrite(key);
@@ -490,6 +512,9 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     if (journaled) return journaled;
     if (stored === null || stored === undefined) {
       tracker.unverified = false;
+      // Known to be absent: a copy another tab or process stores meanwhile
+      // is taken in before this one's first write, not written over.
+      tracker.storedChecksum = NOTHING_STORED;
       return { status: 'missing' };
     }
     const unwrapped = unwrap(stored, key, collection.version);
@@ -622,6 +647,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       onTabMessage,
       () => syncEngine?.then((engine) => engine.drain(), noop),
       config.crossTab,
+      storage.lock,
     );
     // What the store starts with is clean: it is the app's initial state,
     // never a reason to write over a stored copy that has not been loaded.
@@ -665,8 +691,12 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         return collection && trackerFor(collection, key);
       },
       enqueue: (tracker, task) => enqueue(tracker as Tracker, task),
-      validate: (tracker, value) =>
-        validate(tracker.collection, value, `redux-autosave: ${tracker.key} is not valid`, tracker.key),
+      validate: (tracker, wire) => fromRemote(tracker as Tracker, wire),
+      toWire: (tracker, document) => toWire(tracker.collection, document, `redux-autosave: ${tracker.key} is not valid`, tracker.key),
+      wireOf: (tracker, document) =>
+        tracker.collection.roundTrip.encodes
+          ? toWire(tracker.collection, document, `redux-autosave: ${tracker.key} is not valid`, tracker.key)
+          : { ok: true, data: document },
       restore(tracker, document) {
         restoreInto(tracker as Tracker, document, 'sync');
         return tracker.latest;
@@ -674,6 +704,25 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       leading: () => tabs!.leading,
       announce: (message) => tabs!.announce(message),
       writeDocument: (tracker, document) => writeDocument(tracker as Tracker, document),
+    };
+  }
+
+  /** A copy from the remote: valid, decoded, and the document of this very key. */
+  function fromRemote(tracker: Tracker, wire: unknown): Validated {
+    const { key, collection } = tracker;
+    const checked = validate(collection, wire, `redux-autosave: ${key} is not valid`, key);
+    if (!checked.ok || !collection.id) return checked;
+    let id: unknown;
+    try {
+      id = collection.id(checked.data);
+    } catch (error) {
+      id = `(id() threw: ${messageOf(error)})`;
+    }
+    const theirs = typeof id === 'string' || typeof id === 'number' ? storageKey(collection.name, id) : String(id);
+    if (theirs === key) return checked;
+    return {
+      ok: false,
+      error: new AutosaveError('remote', `redux-autosave: a copy for ${key} is the document ${JSON.stringify(theirs)}, not ${key}`, { key }),
     };
   }
 
@@ -866,11 +915,30 @@ function sameText(stored: unknown, text: string): boolean {
 
 type Validated = { ok: true; data: unknown } | { ok: false; error: AutosaveError };
 
+/**
+ * Checks a document of the state and gives what is stored of it: the
+ * document itself, or, when the schema holds codecs, what they encode it to
+ * (a load decodes it back).
+ */
+function toWire(collection: CollectionConfig, document: unknown, failure: string, key: string): Validated {
+  if (!collection.roundTrip.encodes) {
+    const checked = validate(collection, document, failure, key);
+    return checked.ok ? { ok: true, data: document } : checked;
+  }
+  return runSchema(() => safeEncode(collection.schema, document) as SchemaResult, failure, key);
+}
+
 /** Runs the schema; a refinement that throws counts as a failed validation, not a crash. */
 function validate(collection: CollectionConfig, value: unknown, failure: string, key: string): Validated {
-  let parsed: ReturnType<CollectionConfig['schema']['safeParse']>;
+  return runSchema(() => collection.schema.safeParse(value), failure, key);
+}
+
+type SchemaResult = ReturnType<CollectionConfig['schema']['safeParse']>;
+
+function runSchema(run: () => SchemaResult, failure: string, key: string): Validated {
+  let parsed: SchemaResult;
   try {
-    parsed = collection.schema.safeParse(value);
+    parsed = run();
   } catch (error) {
     return { ok: false, error: new AutosaveError('validation', `${failure}: the schema threw: ${messageOf(error)}`, { key, cause: error }) };
   }

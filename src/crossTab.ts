@@ -52,6 +52,7 @@ export function joinTabs(
   onMessage: (message: TabMessage) => void,
   onLeader: () => void,
   enabled: boolean,
+  storageLock?: <R>(key: string, task: () => Promise<R>) => Promise<R>,
 ): CrossTab {
   const locks = enabled ? lockManager() : undefined;
   const channel = enabled && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(name) : undefined;
@@ -77,8 +78,13 @@ export function joinTabs(
     queueMicrotask(onLeader);
   }
   return {
-    withLock: (key, task) =>
-      locks ? locks.request(`${name}:${key}`, task) : enabled ? queueLock(`${name}:${key}`, task) : task(),
+    withLock(key, task) {
+      if (!enabled) return task();
+      // A storage shared by processes (fileStorage) locks for them; within
+      // this page its turns are taken in the queue first, so they never poll.
+      if (storageLock) return queueLock(`${name}:${key}`, () => storageLock(key, task));
+      return locks ? locks.request(`${name}:${key}`, task) : queueLock(`${name}:${key}`, task);
+    },
     announce(message) {
       channel?.postMessage(message);
     },

@@ -31,6 +31,7 @@ export type {
   SaveError,
   SaveErrorCode,
   SaveStatus,
+  StorageTimeouts,
   ValidationIssue,
 } from './types';
 export type { LocalforageConfig } from './storage/localforage';

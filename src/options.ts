@@ -1,7 +1,9 @@
 import { describe } from './errors';
+import { analyzeSchema, type RoundTrip } from './roundTrip';
 import { INTERNAL_PREFIX } from './keys';
 import { DEFAULT_RETRY, exponentialBackoff } from './retry';
 import { localforageStorage } from './storage/localforage';
+import { withTimeouts } from './storage/timed';
 import type { Action } from '@reduxjs/toolkit';
 import type { ZodType } from 'zod';
 import type { AutosaveOptions, AutosaveStorage, ConflictStrategy, Migration, RemoteAdapter, RetryOptions, RetryPolicy } from './types';
@@ -17,6 +19,8 @@ export interface CollectionConfig {
   migrations: Record<number, Migration>;
   debounceMs: number;
   maxWaitMs: number;
+  /** What JSON can carry of this collection's documents, read off the schema. */
+  roundTrip: RoundTrip;
 }
 
 export interface Config {
@@ -31,9 +35,22 @@ export interface Config {
   crossTab: boolean;
   /** The backoff of the `retry` option, which remote pushes reuse without a limit on tries. */
   retryDelays: { baseDelayMs: number; maxDelayMs: number };
+  storageTimeouts: { readMs: number; writeMs: number };
 }
 
-const OPTION_NAMES = ['documents', 'storage', 'retry', 'maxDocumentBytes', 'reducerPath', 'onError', 'remote', 'conflict', 'crossTab'];
+const OPTION_NAMES = [
+  'documents',
+  'storage',
+  'retry',
+  'maxDocumentBytes',
+  'reducerPath',
+  'onError',
+  'remote',
+  'conflict',
+  'crossTab',
+  'storageTimeouts',
+];
+export const DEFAULT_STORAGE_TIMEOUTS = { readMs: 5000, writeMs: 30000 };
 const CONFLICT_STRATEGIES = ['merge', 'local', 'remote', 'manual'];
 const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs'];
 
@@ -76,6 +93,7 @@ function readCollection(name: string, raw: unknown): CollectionConfig {
   if (typeof select !== 'function') fail(`${at}.select`, 'a function (state) => document', select);
   if (id !== undefined && typeof id !== 'function') fail(`${at}.id`, 'a function (document) => id', id);
   if (!isObject(schema) || typeof schema.safeParse !== 'function') fail(`${at}.schema`, 'a zod schema', schema);
+  if (!isObject(schema._zod)) fail(`${at}.schema`, 'a zod 4 schema (zod 3 schemas are not supported)', schema);
   if (typeof restore !== 'function') fail(`${at}.restore`, 'an action creator (document) => action', restore);
   if (!Number.isInteger(version) || (version as number) < 1) fail(`${at}.version`, 'a whole number, 1 or more', version);
   if (!isObject(migrations)) fail(`${at}.migrations`, 'an object of functions keyed by version', migrations);
@@ -85,6 +103,16 @@ function readCollection(name: string, raw: unknown): CollectionConfig {
       fail(`${at}.migrations`, `keyed by the versions they migrate to (2 to ${version as number})`, to);
     }
     if (typeof migration !== 'function') fail(`${at}.migrations.${to}`, 'a function', migration);
+  }
+  const roundTrip = analyzeSchema(schema as unknown as ZodType);
+  if (roundTrip.unrepresentable.length > 0) {
+    // Such a save would be reported `saved` and then fail to load (or load as
+    // something else): every stored copy and every push is JSON text.
+    throw new TypeError(
+      `redux-autosave: \`${at}.schema\` accepts ${roundTrip.unrepresentable.join(', ')}, which JSON cannot carry, so a saved copy could not be loaded back; ` +
+        'store it as JSON (z.iso.datetime() for a date, an array or record for a Map or Set), or wrap it in a codec that encodes it: ' +
+        'z.codec(z.iso.datetime(), z.date(), { decode: (s) => new Date(s), encode: (d) => d.toISOString() })',
+    );
   }
   return {
     name,
@@ -96,6 +124,7 @@ function readCollection(name: string, raw: unknown): CollectionConfig {
     migrations: migrations as Record<number, Migration>,
     debounceMs: duration(raw.debounceMs, `${at}.debounceMs`, 2000),
     maxWaitMs: duration(raw.maxWaitMs, `${at}.maxWaitMs`, 10000),
+    roundTrip,
   };
 }
 
@@ -131,6 +160,19 @@ function readRemote(remote: unknown): RemoteAdapter | undefined {
   return remote as unknown as RemoteAdapter;
 }
 
+function readStorageTimeouts(timeouts: unknown): Config['storageTimeouts'] {
+  if (timeouts === undefined) return DEFAULT_STORAGE_TIMEOUTS;
+  if (!isObject(timeouts)) fail('storageTimeouts', 'an object { readMs, writeMs }', timeouts);
+  rejectUnknown(timeouts, ['readMs', 'writeMs'], 'storageTimeouts.');
+  const limit = (name: 'readMs' | 'writeMs') => {
+    const value = timeouts[name];
+    if (value === undefined) return DEFAULT_STORAGE_TIMEOUTS[name];
+    if (typeof value !== 'number' || !(value > 0)) fail(`storageTimeouts.${name}`, 'a number of milliseconds above 0 (Infinity for none)', value);
+    return value;
+  };
+  return { readMs: limit('readMs'), writeMs: limit('writeMs') };
+}
+
 function readCrossTab(crossTab: unknown): boolean {
   if (crossTab === undefined) return typeof BroadcastChannel !== 'undefined';
   if (typeof crossTab !== 'boolean') fail('crossTab', 'true or false', crossTab);
@@ -157,14 +199,16 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
     fail('maxDocumentBytes', 'a number of bytes, more than 0', maxDocumentBytes);
   }
   const retry = readRetry(options.retry);
+  const storageTimeouts = readStorageTimeouts(options.storageTimeouts);
   return {
     collections: Object.entries(documents).map(([name, raw]) => readCollection(name, raw)),
-    storage: readStorage(options.storage),
+    storage: withTimeouts(readStorage(options.storage), storageTimeouts),
     retry: retry.policy,
     retryDelays: retry.delays,
     remote: readRemote(options.remote),
     conflict: readConflict(options.conflict),
     crossTab: readCrossTab(options.crossTab),
+    storageTimeouts,
     maxDocumentBytes,
     reducerPath,
     onError,

@@ -29,6 +29,29 @@ export interface AutosaveStorage {
    * @default 'storage'
    */
   readonly name?: string;
+  /**
+   * Runs `task` holding a lock on `key` that other processes sharing this
+   * storage respect too (`fileStorage` takes a lock file): the check for a
+   * newer stored copy and the write that follows it are then one step across
+   * processes, as Web Locks make them across tabs.
+   */
+  lock?<R>(key: string, task: () => Promise<R>): Promise<R>;
+}
+
+/** How long a storage may take to answer before the library stops waiting. */
+export interface StorageTimeouts {
+  /**
+   * A read (`getItem`, `keys`) with no answer by then fails with code
+   * `storage`: `load` resolves `{ status: 'error' }` and the app goes on.
+   * @default 5000
+   */
+  readMs?: number;
+  /**
+   * A write with no answer by then fails the save with code `storage`. It may
+   * still finish later: nothing else is written to that key until it has.
+   * @default 30000
+   */
+  writeMs?: number;
 }
 
 /** What a retry policy is told after a failed try. */
@@ -173,6 +196,11 @@ export interface AutosaveOptions<T extends Record<string, unknown>, ReducerPath 
    * @default 'merge'
    */
   conflict?: ConflictStrategy;
+  /**
+   * How long storage reads and writes may take; `Infinity` waits for ever.
+   * @default { readMs: 5000, writeMs: 30000 }
+   */
+  storageTimeouts?: StorageTimeouts;
 }
 
 export type SaveStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'error' | 'offline' | 'conflict';

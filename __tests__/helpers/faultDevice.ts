@@ -43,6 +43,9 @@ export function page(server: FaultyServer, disk: FaultyStorage, options: Partial
     kill() {
       session.kill();
       network.killed = true;
+      // A closed page runs nothing more: its storage and network calls hang,
+      // and its own timers (storage timeouts, retries) never fire.
+      void current.device.autosave.dispose({ flush: false });
     },
     /** Ends the page and opens a new one; resolves with what its `load` settled to. */
     async reload(): Promise<PromiseSettledResult<unknown>> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { removeLeftovers, withFileLock } from './fileLock';
 import type { AutosaveStorage } from '../types';
 
 const SUFFIX = '.json';
@@ -47,10 +48,22 @@ export function fileStorage(dir: string): AutosaveStorage {
     throw new TypeError(`redux-autosave: fileStorage(dir) needs a directory path, received ${typeof dir}`);
   }
   const path = (key: string) => join(dir, fileName(key));
+  // Once per storage: what a killed process left behind goes before the first write.
+  let cleaned: Promise<void> | undefined;
+  const ready = async () => {
+    // Every write makes sure of the directory: it may have been removed
+    // since the last one, and a cached failure would never heal.
+    await mkdir(dir, { recursive: true });
+    await (cleaned ??= removeLeftovers(dir));
+  };
 
   return {
     name: `file:${resolve(dir)}`,
     stringsOnly: true,
+    async lock(key, task) {
+      await ready();
+      return withFileLock(`${path(key)}.lock`, task);
+    },
     async getItem(key) {
       try {
         const text = await readFile(path(key), 'utf8');
@@ -61,11 +74,10 @@ export function fileStorage(dir: string): AutosaveStorage {
       }
     },
     async setItem(key, value) {
-      // Every write makes sure of the directory: it may have been removed
-      // since the last one, and a cached failure would never heal.
-      await mkdir(dir, { recursive: true });
+      await ready();
       const target = path(key);
-      const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+      // The pid in the name tells a later start whose temp file this is.
+      const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       const body = typeof value === 'string' ? value : JSON.stringify(value);
       const text = target.endsWith(LONG_SUFFIX) ? `${encode(key)}\n${body}` : body;
       const handle = await open(temp, 'w');

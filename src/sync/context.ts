@@ -4,6 +4,8 @@ import type { CollectionConfig } from '../options';
 import type { AutosaveActions } from '../statusSlice';
 import type { AutosaveStorage, ConflictStrategy, RemoteAdapter } from '../types';
 
+export type Checked = { ok: true; data: unknown } | { ok: false; error: AutosaveError };
+
 /** What the sync engine sees of the core's record of one document. */
 export interface SyncTracker {
   readonly key: string;
@@ -25,7 +27,20 @@ export interface SyncContext {
   tracker(key: string): SyncTracker | undefined;
   /** Runs `task` in the document's queue, after its pending loads and saves. */
   enqueue<R>(tracker: SyncTracker, task: () => Promise<R>): Promise<R>;
-  validate(tracker: SyncTracker, value: unknown): { ok: true; data: unknown } | { ok: false; error: AutosaveError };
+  /**
+   * A copy in its stored (wire) form, as storage and the remote hold it:
+   * validated, decoded by the schema's codecs, and checked to be the
+   * document of `tracker.key` (its `id`); `data` is in the state's form.
+   */
+  validate(tracker: SyncTracker, wire: unknown): Checked;
+  /** A document of the state in its stored form, validated (as a save would). */
+  toWire(tracker: SyncTracker, document: unknown): Checked;
+  /**
+   * A document of the state in its stored form for merging: as it is when
+   * the schema has no codec (even while invalid: an unsaved edit is never
+   * dropped for it), encoded otherwise.
+   */
+  wireOf(tracker: SyncTracker, document: unknown): Checked;
   /** Puts `document` into the state when its collection shows that key (or none); returns what now stands for it. */
   restore(tracker: SyncTracker, document: unknown): unknown;
   /** True while this tab is the one that pushes (always, where Web Locks are missing). */

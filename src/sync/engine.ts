@@ -8,6 +8,8 @@ import { threeWayMerge } from './merge';
 import type { SyncContext, SyncTracker } from './context';
 
 const OUTBOX = `${INTERNAL_PREFIX}outbox/`;
+/** 412s in a row (each backing off longer) before a push gives up until the next change. */
+const MAX_CONFLICTS_IN_A_ROW = 8;
 const BASE = `${INTERNAL_PREFIX}base/`;
 
 /** A document saved locally and not yet pushed. Persisted, so a reload finishes the push. */
@@ -78,6 +80,19 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       if (turns.get(key) === done) turns.delete(key);
     });
     return run;
+  }
+  /**
+   * 412s in a row per key with no push landing between them. Another
+   * device writing as fast as this one merges is normal once; a run of them
+   * backs off, and a long run is a server that never lets a push land.
+   */
+  const conflictRuns = new Map<string, number>();
+  const pauses = new Set<{ timer: ReturnType<typeof setTimeout>; done: () => void }>();
+  function pause(ms: number): Promise<void> {
+    return new Promise((done) => {
+      const entry = { timer: setTimeout(() => (pauses.delete(entry), done()), ms), done };
+      pauses.add(entry);
+    });
   }
   /** Keys this session has loaded or saved: the ones a pull refreshes. */
   const known = new Set<string>();
@@ -170,8 +185,14 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
   /** Tries the push again later, with backoff, without saying the remote is down (the storage was). */
   function later(key: string, error: unknown): void {
     ctx.report(error);
+    retryPush(key);
+  }
+
+  /** Pushes `key` again after the next backoff delay of its run (and no sooner than `atLeastMs`). */
+  function retryPush(key: string, atLeastMs = 0): void {
+    if (disposed) return;
     const attempt = (waits.get(key)?.attempt ?? 0) + 1;
-    const delay = backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs);
+    const delay = Math.max(atLeastMs, backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs));
     waits.set(key, { attempt, timer: setTimeout(() => void push(key), delay) });
   }
 
@@ -190,6 +211,10 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       do {
         again.delete(key);
         await pushOnce(key);
+        const conflictsInARow = conflictRuns.get(key) ?? 0;
+        if (again.has(key) && conflictsInARow > 1) {
+          await pause(backoffDelay(conflictsInARow - 1, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs));
+        }
       } while (again.has(key) && !disposed);
     })()
       .catch((error) => later(key, error))
@@ -251,13 +276,59 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     }
     waits.delete(key);
     if (result.ok) {
+      conflictRuns.delete(key);
       await setBase(key, { version: result.version, data: local.data });
       await close();
       ctx.announce({ type: 'synced', key, version: result.version });
       ctx.dispatch(actions.synced({ key, version: result.version, syncedAt: Date.now(), pendingSync: outbox.has(key) }));
       return;
     }
-    await resolve(key, tracker, base, local.data, result.conflict, close);
+    const theirs = result.conflict;
+    if (base && theirs.version === base.version) {
+      // The server refused If-Match "v" while holding v itself: it compares
+      // the header with its quotes left on, or ignores it. Every push would
+      // meet the same 412; trying again is a hot loop.
+      failed(
+        key,
+        new RemoteError(
+          `redux-autosave: the server answered 412 to a push of ${key} with If-Match "${base.version}", naming that same version as its current one: it does not compare If-Match correctly (quotes left on?). Nothing more is pushed for ${key}; fix the server`,
+          { key, status: 412 },
+        ),
+      );
+      return;
+    }
+    const inARow = (conflictRuns.get(key) ?? 0) + 1;
+    conflictRuns.set(key, inARow);
+    if (inARow > MAX_CONFLICTS_IN_A_ROW) {
+      conflictRuns.delete(key);
+      failed(
+        key,
+        new RemoteError(
+          `redux-autosave: ${key} met ${inARow - 1} conflicts (412) in a row without a push landing; stopped trying until the next change or syncNow()`,
+          { key, status: 412 },
+        ),
+      );
+      return;
+    }
+    if (refused(key, tracker, theirs)) return;
+    await resolve(key, tracker, base, local.data, theirs, close);
+  }
+
+  /**
+   * A remote copy must be valid and be the document of `key`: a server that
+   * answers one key with another's document would otherwise have this
+   * device take it in as its own, and push it on under the other key.
+   */
+  function refused(key: string, tracker: SyncTracker, theirs: RemoteDocument): boolean {
+    const checked = ctx.validate(tracker, theirs.data);
+    if (checked.ok) return false;
+    failed(
+      key,
+      new RemoteError(`redux-autosave: the remote's copy of ${key} (version ${theirs.version}) was refused and the local copy kept: ${checked.error.message}`, {
+        key,
+      }),
+    );
+    return true;
   }
 
   function failed(key: string, error: unknown): void {
@@ -269,12 +340,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     if (remoteError.retryable) {
       // Unreachable or overloaded: keep trying, as long as the document is
       // dirty, with the backoff of the `retry` option and no limit on tries.
-      if (pendingSync) {
-        const attempt = (waits.get(key)?.attempt ?? 0) + 1;
-        const after = (remoteError as RemoteError).retryAfterMs ?? 0;
-        const delay = Math.max(after, backoffDelay(attempt, ctx.retryDelays.baseDelayMs, ctx.retryDelays.maxDelayMs));
-        waits.set(key, { attempt, timer: setTimeout(() => void push(key), delay) });
-      }
+      if (pendingSync) retryPush(key, (remoteError as RemoteError).retryAfterMs);
       ctx.dispatch(actions.syncFailed({ key, error: toSaveError(remoteError), offline: true, pendingSync }));
     } else {
       waits.delete(key);
@@ -352,16 +418,23 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     const previousBase = await baseOf(key);
     bases.set(key, theirs);
     const written = await ctx.enqueue(tracker, async () => {
-      let next = checked.data;
+      // Merged in the stored (wire) form, as every copy here is; decoded once at the end.
+      let next = document;
       // A copy saved since `local` was read is newer: fold it in, its side winning.
       const stored = await readLocal(tracker);
       if (stored && !sameJson(stored.data, local)) next = threeWayMerge(local, stored.data, next).merged;
       // So is an edit not saved yet.
       if (tracker.latest !== undefined && tracker.latest !== tracker.clean && tracker.clean !== undefined) {
-        next = threeWayMerge(tracker.clean, tracker.latest, next).merged;
+        const clean = ctx.wireOf(tracker, tracker.clean);
+        const latest = ctx.wireOf(tracker, tracker.latest);
+        if (!clean.ok) return notMerged(key, clean.error);
+        if (!latest.ok) return notMerged(key, latest.error);
+        next = threeWayMerge(clean.data, latest.data, next).merged;
       }
-      ctx.restore(tracker, next);
-      return ctx.writeDocument(tracker, next);
+      const decoded = next === document ? checked : ctx.validate(tracker, next);
+      if (!decoded.ok) return notMerged(key, decoded.error);
+      ctx.restore(tracker, decoded.data);
+      return ctx.writeDocument(tracker, decoded.data);
     }).catch((error: unknown) => error);
     if (written) {
       // Not written (already on the status): keep merging against the old base.
@@ -381,6 +454,16 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
     }
     ctx.dispatch(actions.synced({ key, version: theirs.version, syncedAt: Date.now(), pendingSync: true, conflicts: clashes }));
     again.add(key);
+  }
+
+  /** The remote's copy could not be merged with this device's: the status says why, the local copy stands. */
+  function notMerged(key: string, error: AutosaveError): AutosaveError {
+    const refusal = new RemoteError(`redux-autosave: the remote's copy of ${key} was not taken in, the local copy stands: ${error.message}`, {
+      key,
+      cause: error,
+    });
+    failed(key, refusal);
+    return refusal;
   }
 
   /** Fetches the remote copy and takes it when only the remote changed since the base. */
@@ -422,7 +505,18 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       }
       return;
     }
-    if (base && base.version === theirs.version) {
+    if (refused(key, tracker, theirs)) return;
+    const sameVersion = base !== null && base.version === theirs.version;
+    if (sameVersion && !sameJson(base.data, theirs.data)) {
+      // A server that never bumps versions: taking this as "nothing new"
+      // would leave two devices apart for good, each saying `saved`.
+      ctx.report(
+        new RemoteError(
+          `redux-autosave: the server answered ${key} at version ${theirs.version} with content other than it had at that version: it must give every write a new version; treated as a conflict`,
+          { key },
+        ),
+      );
+    } else if (sameVersion) {
       // The remote has nothing new; it answered, so it is not offline (a
       // push still waiting says so itself).
       if (!pushes.has(key) && !(waits.has(key) && outbox.has(key))) {
@@ -486,14 +580,16 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       const tracker = ctx.tracker(key);
       if (!conflict || !tracker) throw new Error(`redux-autosave: resolveConflict(): ${key} has no conflict to resolve`);
       const local = (await readLocal(tracker))?.data ?? conflict.local;
-      const document =
-        choice === 'local'
-          ? local
-          : choice === 'remote'
-            ? conflict.remote.data
-            : choice === 'merge'
-              ? threeWayMerge(conflict.base, local, conflict.remote.data).merged
-              : choice.document;
+      let document: unknown;
+      if (choice === 'local') document = local;
+      else if (choice === 'remote') document = conflict.remote.data;
+      else if (choice === 'merge') document = threeWayMerge(conflict.base, local, conflict.remote.data).merged;
+      else {
+        // The app's own document, in the state's form: stored form first, like every side here.
+        const wire = ctx.wireOf(tracker, choice.document);
+        if (!wire.ok) throw wire.error;
+        document = wire.data;
+      }
       await apply(key, tracker, document, conflict.remote, conflict.local);
       if (!conflicts.has(key)) void push(key);
     },
@@ -503,6 +599,7 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       if (wait) clearTimeout(wait.timer);
       waits.delete(key);
       conflicts.delete(key);
+      conflictRuns.delete(key);
       known.delete(key);
       bases.delete(key);
       saves.delete(key);
@@ -544,21 +641,27 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
         const base = bases.get(key);
         // Only what is at hand now: a page going away has no time to read storage.
         if (!tracker || tracker.latest === undefined || base === undefined || conflicts.has(key)) continue;
-        if (!ctx.validate(tracker, tracker.latest).ok) continue;
-        const json = JSON.stringify(tracker.latest);
+        const wire = ctx.toWire(tracker, tracker.latest);
+        if (!wire.ok) continue;
+        const json = JSON.stringify(wire.data);
         // Browsers cap keepalive bodies at 64 KB in all.
         if (json.length > 60_000) continue;
         const entry = outbox.get(key);
         const idempotencyKey =
           entry?.idempotencyKey && entry.checksum === checksum(json) ? entry.idempotencyKey : `${clientId}:${++seq}`;
         remote
-          .push(key, tracker.latest, { baseVersion: base?.version ?? null, idempotencyKey, keepalive: true })
+          .push(key, wire.data, { baseVersion: base?.version ?? null, idempotencyKey, keepalive: true })
           .catch(() => {});
       }
     },
 
     dispose() {
       disposed = true;
+      for (const entry of pauses) {
+        clearTimeout(entry.timer);
+        entry.done();
+      }
+      pauses.clear();
       unlisten();
       listener.clearListeners();
       for (const wait of waits.values()) clearTimeout(wait.timer);
