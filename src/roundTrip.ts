@@ -128,21 +128,24 @@ function visitLazy(schema: unknown, def: Def, path: Path, walk: Walk): Node | nu
 
 function visitObject(def: Def, path: Path, walk: Walk): Node | null {
   const shape = def.shape as Record<string, unknown>;
-  const fields: [string, Node][] = [];
+  const fields: [string, Node | null, boolean][] = [];
   for (const name of Object.keys(shape)) {
     const node = visit(shape[name], [...path, name], walk);
-    if (node) fields.push([name, node]);
+    // A required key whose schema takes `undefined` (z.any(), say): JSON
+    // drops the key, and the load then finds it missing.
+    const dropped = (shape[name] as { _zod: { optin?: string } })._zod.optin === undefined && takesUndefined(shape[name]);
+    if (node || dropped) fields.push([name, node, dropped]);
   }
   // A loose object or a catchall keeps keys the shape does not name.
   const rest = def.catchall && defOf(def.catchall).type !== 'never' ? visit(def.catchall, [...path, '*'], walk) : null;
   if (fields.length === 0 && !rest) return null;
   return (value, at) => {
     if (!isPlainObject(value)) return undefined;
-    for (const [name, node] of fields) {
-      if (Object.hasOwn(value, name)) {
-        const problem = node(value[name], [...at, name]);
-        if (problem) return problem;
-      }
+    for (const [name, node, dropped] of fields) {
+      if (!Object.hasOwn(value, name)) continue;
+      if (dropped && value[name] === undefined) return { what: 'undefined', path: [...at, name] };
+      const problem = node?.(value[name], [...at, name]);
+      if (problem) return problem;
     }
     if (!rest) return undefined;
     for (const name of Object.keys(value)) {
@@ -187,6 +190,10 @@ function itemNode(schema: unknown, path: Path, walk: Walk): Node | null {
   const node = visit(schema, path, walk);
   if (!mayBeUndefined(schema)) return node;
   return (value, at) => (value === undefined ? { what: 'undefined in an array', path: at } : node?.(value, at));
+}
+
+function takesUndefined(schema: unknown): boolean {
+  return mayBeUndefined(schema) || defOf(schema).type === 'custom';
 }
 
 function mayBeUndefined(schema: unknown): boolean {
