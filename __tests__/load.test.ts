@@ -75,7 +75,7 @@ describe.each(storages)('load on %s', (_name, makeStorage) => {
     expect(after.restores()).toHaveLength(1);
   });
 
-  it('resolves missing, dispatches nothing and leaves the state alone when nothing is stored', async () => {
+  it('resolves missing, dispatches nothing but its load status and leaves the state alone when nothing is stored', async () => {
     const storage = makeStorage();
     const { store, autosave, restores, status, dispatched } = createRecordingStore({ storage });
     const before = dispatched.length;
@@ -84,7 +84,8 @@ describe.each(storages)('load on %s', (_name, makeStorage) => {
 
     expect(result).toEqual({ status: 'missing' });
     expect(restores()).toEqual([]);
-    expect(dispatched.length).toBe(before);
+    expect(dispatched.slice(before).map((action) => action.type)).toEqual(['autosave/loadStarted', 'autosave/loadFinished']);
+    expect(autosave.selectors.selectLoadStatus(store.getState(), 'project', 'nothing-here')).toBe('missing');
     expect(store.getState().project.current).toBeNull();
     expect(status('nothing-here').status).toBe('idle');
   });

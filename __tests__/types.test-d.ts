@@ -37,6 +37,10 @@ async function loads() {
   }
   // @ts-expect-error: no such collection
   await autosave.load('projects');
+  // @ts-expect-error: the collection has an id function, so the id is required
+  await autosave.load('project');
+  // @ts-expect-error: and for the other methods that name one document
+  await autosave.remove('project');
   const ui = await autosave.load('settings');
   if (ui.status === 'loaded') {
     const hovered: number = ui.document.hovered;
@@ -44,6 +48,12 @@ async function loads() {
   }
 }
 void loads;
+
+// The selectors know the collection names.
+autosave.selectors.selectDocumentStatus(store.getState(), 'settings');
+autosave.selectors.selectLoadStatus(store.getState(), 'project', 'p1');
+// @ts-expect-error: no such collection
+autosave.selectors.selectDocumentStatus(store.getState(), 'nope');
 
 createAutosave({
   documents: {

@@ -3,7 +3,8 @@ import { prettifyError, safeEncode } from 'zod/v4/core';
 import { checksum, migrate, storedChecksum, unwrap, wrap, type Envelope } from './envelope';
 import { joinTabs, type CrossTab, type TabMessage } from './crossTab';
 import { AutosaveError, isQuotaError, messageOf, toSaveError } from './errors';
-import { DEFAULT_ID, quarantinePrefix, storageKey } from './keys';
+import { DEFAULT_ID, INTERNAL_PREFIX, quarantinePrefix, storageKey } from './keys';
+import { isDevelopment } from './dev';
 import { readOptions, type CollectionConfig } from './options';
 import { RetriesExhausted, withRetry } from './retry';
 import { createSchedule, type SaveSchedule } from './scheduler';
@@ -49,7 +50,14 @@ interface Tracker {
    * another tab; `NOTHING_STORED` when a load found none; `undefined` when unknown.
    */
   storedChecksum: string | undefined;
+  /** `purge()` removed this document: a save still queued writes nothing. */
+  purged: boolean;
 }
+
+/** The collections whose options have an `id` function: their methods need the id. */
+type CollectionsWithId<Documents> = {
+  [K in keyof Documents]: Documents[K] extends { id: (...args: any[]) => unknown } ? K : never;
+}[keyof Documents];
 
 const noop = () => {};
 /** `Tracker.storedChecksum` of a key a load found empty. */
@@ -76,12 +84,19 @@ const NOTHING_STORED = '';
  * await autosave.load('project');
  * ```
  */
-export function createAutosave<T extends Record<string, unknown>, ReducerPath extends string = 'autosave'>(
-  options: AutosaveOptions<T, ReducerPath>,
-): AutosaveInstance<T, ReducerPath> {
+export function createAutosave<
+  T extends Record<string, unknown>,
+  ReducerPath extends string = 'autosave',
+  Documents extends AutosaveOptions<T, ReducerPath>['documents'] = AutosaveOptions<T, ReducerPath>['documents'],
+>(
+  options: AutosaveOptions<T, ReducerPath> & { documents: Documents },
+): AutosaveInstance<T, ReducerPath, CollectionsWithId<Documents> & keyof T> {
   const config = readOptions(options);
   const { storage, retry, reducerPath } = config;
-  const { slice, selectors } = createStatusSlice(reducerPath);
+  const { slice, selectors } = createStatusSlice(
+    reducerPath,
+    config.collections.map((c) => c.name),
+  );
   const { actions } = slice;
   const collections = new Map(config.collections.map((c) => [c.name, c]));
   const lastSelected: unknown[] = config.collections.map(() => undefined);
@@ -94,8 +109,20 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
   let unlisten = noop;
   let tabs: CrossTab | undefined;
 
+  // Without onError, mistakes in the app's callbacks (a select that throws,
+  // an id() that returns nothing) go to the console, as RTK's listener
+  // middleware reports its listeners' errors; once per cause, so a hot path
+  // cannot flood it. Save and load failures are on the status already.
+  const logged = new Set<string>();
   function report(error: unknown): void {
-    if (!config.onError) return;
+    if (!config.onError) {
+      if (error instanceof AutosaveError) return;
+      const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      if (logged.has(cause) || logged.size >= 100) return;
+      logged.add(cause);
+      console.error('redux-autosave: a callback failed (pass `onError` to handle these yourself):', error);
+      return;
+    }
     try {
       config.onError(error);
     } catch (thrown) {
@@ -144,6 +171,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
         restoring: false,
         unverified: false,
         storedChecksum: undefined,
+        purged: false,
       };
       trackers.set(key, (tracker = created));
     }
@@ -259,6 +287,7 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
   }
 
   async function write(tracker: Tracker): Promise<AutosaveError | undefined> {
+    if (tracker.purged) return undefined;
     const document = tracker.latest;
     const { key } = tracker;
     if (document === tracker.clean || document === undefined) {
@@ -588,6 +617,23 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
     }
   }
 
+  /** Whether a stored key is this instance's: a document of its collections, or bookkeeping of one. */
+  function isOwnKey(key: string): boolean {
+    const documentKey = key.startsWith(INTERNAL_PREFIX) ? key.slice(key.indexOf('/', INTERNAL_PREFIX.length) + 1) : key;
+    return collections.has(documentKey.slice(0, documentKey.indexOf(':')));
+  }
+
+  function clearJournals(): void {
+    const journal = localStore();
+    const prefix = journalKey('');
+    try {
+      const keys = journal ? Array.from({ length: journal.length }, (_, i) => journal.key(i)) : [];
+      for (const key of keys) if (key?.startsWith(prefix) && isOwnKey(key.slice(prefix.length))) journal!.removeItem(key);
+    } catch {
+      // nothing to clear
+    }
+  }
+
   function clearJournal(key: string): void {
     try {
       localStore()?.removeItem(journalKey(key));
@@ -737,13 +783,45 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
   function ready(method: string): Error | undefined {
     if (disposed) return new Error(`redux-autosave: ${method}() was called after dispose()`);
-    if (!api) {
-      return new Error(
-        `redux-autosave: ${method}() was called before the store was created; add autosave.middleware to configureStore first`,
+    if (api) return undefined;
+    // The reducer has seen actions: the store exists, without the middleware.
+    return new Error(
+      unbound.sawActions
+        ? `redux-autosave: ${method}() was called, but autosave.middleware is not in the store that holds autosave.reducer; add it: configureStore({ …, middleware: (gDM) => gDM().concat(autosave.middleware) })`
+        : `redux-autosave: ${method}() was called before the store was created, or on a store without autosave.middleware; add it: configureStore({ …, middleware: (gDM) => gDM().concat(autosave.middleware) })`,
+    );
+  }
+
+  /**
+   * The status reducer sees every action: seeing them while the middleware
+   * never bound the instance means it was left out of the store, and every
+   * edit would stay `idle` unsaved. Said once, in development builds.
+   */
+  const unbound = { sawActions: false, warned: false };
+  const reducer: typeof slice.reducer = (state, action) => {
+    if (!api && !action.type.startsWith('@@')) {
+      unbound.sawActions = true;
+      if (!unbound.warned && isDevelopment()) {
+        unbound.warned = true;
+        console.error(
+          `redux-autosave: the store's reducer at state.${reducerPath} sees actions, but autosave.middleware is not in the store, so nothing is saved; add it: configureStore({ …, middleware: (gDM) => gDM().concat(autosave.middleware) })`,
+        );
+      }
+    }
+    return slice.reducer(state, action);
+  };
+
+  /** A document id left out where the collection has an `id` function: it would load `{collection}:default`. */
+  function idFor(collection: CollectionConfig, id: string | number | undefined, method: string): string | number | undefined {
+    if (id === undefined && collection.id && isDevelopment() && !missingIds.has(`${method}:${collection.name}`)) {
+      missingIds.add(`${method}:${collection.name}`);
+      console.error(
+        `redux-autosave: ${method}(${JSON.stringify(collection.name)}) without an id means the document ${JSON.stringify(storageKey(collection.name, id))}, but \`documents.${collection.name}\` has an id function: pass the document's id`,
       );
     }
-    return undefined;
+    return id;
   }
+  const missingIds = new Set<string>();
 
   function collectionNamed(name: string, method: string): CollectionConfig {
     const collection = collections.get(name);
@@ -753,6 +831,25 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       );
     }
     return collection;
+  }
+
+  const loads = new Map<string, Promise<LoadResult<unknown>>>();
+
+  async function loadDocument(tracker: Tracker): Promise<LoadResult<unknown>> {
+    let result = await enqueue(tracker, () => read(tracker));
+    if (syncEngine && result.status !== 'error') {
+      // With a remote, the load waits for the pull (bounded by the remote's
+      // timeout): a newer remote copy is restored, a missing local one taken.
+      const engine = await syncEngine;
+      await engine.afterLoad(tracker.key, config.remote!.timeoutMs ?? 15000);
+      const document = tracker.latest;
+      if (document !== undefined && (result.status === 'missing' || result.status === 'loaded')) {
+        result = { status: 'loaded', document, restored: result.status === 'missing' || result.restored };
+      }
+    }
+    const outcome = result.status === 'loaded' || result.status === 'missing' ? result.status : 'error';
+    dispatch(actions.loadFinished({ key: tracker.key, outcome }));
+    return result;
   }
 
   async function flush(): Promise<void> {
@@ -799,35 +896,37 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
   return {
     reducerPath: reducerPath as ReducerPath,
-    reducer: slice.reducer,
+    reducer,
     middleware,
     actions,
     selectors,
 
-    async load(name, id) {
+    load(name: string, id?: string | number) {
       const notReady = ready('load');
-      if (notReady) throw notReady;
-      const collection = collectionNamed(name, 'load');
-      const tracker = trackerFor(collection, storageKey(name, id));
-      const result = await enqueue(tracker, () => read(tracker));
-      if (!syncEngine || result.status === 'error') return result as LoadResult<any>;
-      // With a remote, the load waits for the pull (bounded by the remote's
-      // timeout): a newer remote copy is restored, a missing local one taken.
-      const engine = await syncEngine;
-      await engine.afterLoad(tracker.key, config.remote!.timeoutMs ?? 15000);
-      const document = tracker.latest;
-      if (document === undefined) return result as LoadResult<any>;
-      if (result.status === 'missing' || result.status === 'loaded') {
-        return { status: 'loaded', document, restored: result.status === 'missing' || result.restored } as LoadResult<any>;
+      if (notReady) return Promise.reject(notReady);
+      let collection: CollectionConfig;
+      try {
+        collection = collectionNamed(name, 'load');
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return result as LoadResult<any>;
+      const key = storageKey(name, idFor(collection, id, 'load'));
+      // One load per key at a time: a second caller (a gate mounted twice
+      // under StrictMode, say) shares the running one.
+      let running = loads.get(key);
+      if (!running) {
+        dispatch(actions.loadStarted({ key }));
+        running = loadDocument(trackerFor(collection, key)).finally(() => loads.delete(key));
+        loads.set(key, running);
+      }
+      return running as Promise<LoadResult<any>>;
     },
 
-    async save(name, id) {
+    async save(name: string, id?: string | number) {
       const notReady = ready('save');
       if (notReady) throw notReady;
-      collectionNamed(name, 'save');
-      const tracker = trackers.get(storageKey(name, id));
+      const collection = collectionNamed(name, 'save');
+      const tracker = trackers.get(storageKey(name, idFor(collection, id, 'save')));
       if (!tracker) return;
       const error = await save(tracker);
       if (error) throw error;
@@ -835,11 +934,11 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
 
     flush,
 
-    async remove(name, id) {
+    async remove(name: string, id?: string | number) {
       const notReady = ready('remove');
       if (notReady) throw notReady;
       const collection = collectionNamed(name, 'remove');
-      const key = storageKey(name, id);
+      const key = storageKey(name, idFor(collection, id, 'remove'));
       const tracker = trackerFor(collection, key);
       tracker.schedule.cancel();
       await enqueue(tracker, async () => {
@@ -852,8 +951,33 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       // The state may still hold the document: what it holds now counts as
       // clean, so only a new edit saves it again.
       if (trackers.get(key) === tracker) trackers.delete(key);
+      clearJournal(key);
       if (syncEngine) await (await syncEngine).forget(key);
       dispatch(actions.removed({ key }));
+    },
+
+    async purge() {
+      const notReady = ready('purge');
+      if (notReady) throw notReady;
+      // Nothing waiting is written after the purge: schedules stop, saves
+      // queued behind a running one find their tracker purged, and the
+      // running ones finish before anything is removed.
+      const purged = [...trackers.values()];
+      trackers.clear();
+      for (const tracker of purged) {
+        tracker.purged = true;
+        tracker.schedule.cancel();
+      }
+      await Promise.all(purged.map((tracker) => tracker.chain));
+      const keys = (await storage.keys()).filter(isOwnKey);
+      try {
+        await Promise.all(keys.map((key) => withRetry(() => storage.removeItem(key), retry, sleep)));
+      } catch (error) {
+        throw storageError('(purge)', 'write', error);
+      }
+      clearJournals();
+      if (syncEngine) (await syncEngine).reset();
+      dispatch(actions.purged());
     },
 
     async list(name) {
@@ -864,11 +988,11 @@ export function createAutosave<T extends Record<string, unknown>, ReducerPath ex
       return (await storage.keys()).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     },
 
-    async exists(name, id) {
+    async exists(name: string, id?: string | number) {
       const notReady = ready('exists');
       if (notReady) throw notReady;
-      collectionNamed(name, 'exists');
-      return (await storage.getItem(storageKey(name, id))) != null;
+      const collection = collectionNamed(name, 'exists');
+      return (await storage.getItem(storageKey(name, idFor(collection, id, 'exists')))) != null;
     },
 
     async resolveConflict(name, id, choice) {

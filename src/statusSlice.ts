@@ -1,5 +1,6 @@
 import { createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { AutosaveSelectors, AutosaveState, Conflict, DocumentStatus, SaveError, SaveStatus } from './types';
+import type { AutosaveSelectors, AutosaveState, Conflict, DocumentStatus, LoadStatus, SaveError, SaveStatus } from './types';
+import { isDevelopment } from './dev';
 import { storageKey } from './keys';
 
 const IDLE: DocumentStatus = Object.freeze({
@@ -38,7 +39,7 @@ function unwritten(doc: DocumentStatus): boolean {
   return doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && doc.error?.code !== 'remote');
 }
 
-export function createStatusSlice(reducerPath: string) {
+export function createStatusSlice(reducerPath: string, collections: readonly string[] = []) {
   const initialState: AutosaveState = { documents: {} };
   const slice = createSlice({
     name: reducerPath,
@@ -77,6 +78,20 @@ export function createStatusSlice(reducerPath: string) {
       },
       removed(state, action: PayloadAction<{ key: string }>) {
         delete state.documents[action.payload.key];
+        if (state.loads) delete state.loads[action.payload.key];
+      },
+      /** `load` began reading a document: a hydration gate shows its fallback. */
+      loadStarted(state, action: PayloadAction<{ key: string }>) {
+        (state.loads ??= {})[action.payload.key] = 'loading';
+      },
+      /** `load` settled: a hydration gate shows its children. */
+      loadFinished(state, action: PayloadAction<{ key: string; outcome: Exclude<LoadStatus, 'idle' | 'loading'> }>) {
+        (state.loads ??= {})[action.payload.key] = action.payload.outcome;
+      },
+      /** Everything this instance stored was removed (`purge()`). */
+      purged(state) {
+        state.documents = {};
+        state.loads = {};
       },
       /** Push what is waiting and pull what others changed, now. */
       syncNow() {},
@@ -128,14 +143,23 @@ export function createStatusSlice(reducerPath: string) {
       },
     },
   });
-  return { slice, selectors: createSelectors(reducerPath) };
+  return { slice, selectors: createSelectors(reducerPath, collections) };
 }
 
 export type AutosaveActions = ReturnType<typeof createStatusSlice>['slice']['actions'];
 
-function createSelectors(reducerPath: string): AutosaveSelectors {
-  const selectDocuments = (state: unknown): Record<string, DocumentStatus> =>
-    (state as Record<string, AutosaveState | undefined>)[reducerPath]?.documents ?? EMPTY;
+function createSelectors(reducerPath: string, collections: readonly string[]): AutosaveSelectors {
+  const slice = (state: unknown) => (state as Record<string, AutosaveState | undefined>)[reducerPath];
+  const selectDocuments = (state: unknown): Record<string, DocumentStatus> => slice(state)?.documents ?? EMPTY;
+  const warned = new Set<string>();
+  // A misspelt collection reads as `idle` for ever: say so once (development builds).
+  const checkCollection = (selector: string, collection: string) => {
+    if (collections.length === 0 || collections.includes(collection) || warned.has(collection) || !isDevelopment()) return;
+    warned.add(collection);
+    console.error(
+      `redux-autosave: ${selector}(state, ${JSON.stringify(collection)}): there is no collection named ${JSON.stringify(collection)}, so its status is always idle; the collections are ${collections.join(', ')}`,
+    );
+  };
 
   const selectOverallStatus = createSelector([selectDocuments], (documents): SaveStatus => {
     let worst: SaveStatus = 'idle';
@@ -156,14 +180,20 @@ function createSelectors(reducerPath: string): AutosaveSelectors {
     return false;
   });
 
-  const selectDocumentStatus: AutosaveSelectors['selectDocumentStatus'] = (state, collection, id) =>
-    selectDocuments(state)[storageKey(collection, id)] ?? IDLE;
+  const selectDocumentStatus: AutosaveSelectors['selectDocumentStatus'] = (state, collection, id) => {
+    checkCollection('selectDocumentStatus', collection);
+    return selectDocuments(state)[storageKey(collection, id)] ?? IDLE;
+  };
 
   return {
     selectDocumentStatus,
     selectConflict: (state, collection, id) => selectDocumentStatus(state, collection, id).conflict,
     selectOverallStatus,
     selectHasUnsavedChanges,
+    selectLoadStatus(state, collection, id) {
+      checkCollection('selectLoadStatus', collection);
+      return slice(state)?.loads?.[storageKey(collection, id)] ?? 'idle';
+    },
   };
 }
 

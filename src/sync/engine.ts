@@ -35,6 +35,8 @@ export interface SyncEngine {
   afterLoad(key: string, timeoutMs: number): Promise<unknown>;
   resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
   forget(key: string): Promise<void>;
+  /** `purge()` removed every document and all bookkeeping: forget what memory holds of them. */
+  reset(): void;
   /** This tab now pushes for all: push what the outbox holds. */
   drain(): void;
   /** Another tab saved `key`: the tab that pushes sends it. */
@@ -605,6 +607,13 @@ export function createSyncEngine(ctx: SyncContext): SyncEngine {
       saves.delete(key);
       await dropEntry(key);
       await storage.removeItem(BASE + key);
+    },
+
+    reset() {
+      for (const wait of waits.values()) clearTimeout(wait.timer);
+      for (const map of [waits, conflicts, conflictRuns, bases, saves, outbox]) map.clear();
+      known.clear();
+      again.clear();
     },
 
     drain() {
