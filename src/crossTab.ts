@@ -1,3 +1,5 @@
+import { KeyedQueue } from './util/keyedQueue';
+
 /** What tabs of one origin tell each other about the documents they share. */
 export type TabMessage =
   | { type: 'saved'; key: string; checksum: string }
@@ -22,20 +24,7 @@ export interface CrossTab {
 
 // The fallback lock: one queue per name for the whole page, so several
 // stores in one page (and tests) still take turns.
-const queues = new Map<string, Promise<unknown>>();
-
-function queueLock<R>(name: string, task: () => Promise<R>): Promise<R> {
-  const run = (queues.get(name) ?? Promise.resolve()).then(task);
-  const settled = run.then(
-    () => {},
-    () => {},
-  );
-  queues.set(name, settled);
-  settled.then(() => {
-    if (queues.get(name) === settled) queues.delete(name);
-  });
-  return run;
-}
+const pageLocks = new KeyedQueue();
 
 function lockManager(): LockManagerLike | undefined {
   return (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
@@ -82,8 +71,8 @@ export function joinTabs(
       if (!enabled) return task();
       // A storage shared by processes (fileStorage) locks for them; within
       // this page its turns are taken in the queue first, so they never poll.
-      if (storageLock) return queueLock(`${name}:${key}`, () => storageLock(key, task));
-      return locks ? locks.request(`${name}:${key}`, task) : queueLock(`${name}:${key}`, task);
+      if (storageLock) return pageLocks.run(`${name}:${key}`, () => storageLock(key, task));
+      return locks ? locks.request(`${name}:${key}`, task) : pageLocks.run(`${name}:${key}`, task);
     },
     announce(message) {
       channel?.postMessage(message);

@@ -1,4 +1,4 @@
-import type { SaveError, SaveErrorCode, ValidationIssue } from './types';
+import type { SaveError, SaveErrorCode, ValidationIssue } from './types/status';
 
 /**
  * The error the library reports for a document it could not save or load.
@@ -31,6 +31,34 @@ export function toSaveError(error: AutosaveError): SaveError {
   return error.issues
     ? { code: error.code, message: error.message, issues: error.issues }
     : { code: error.code, message: error.message };
+}
+
+/**
+ * The error for a storage call that failed (after its retries): the key,
+ * how many tries, and whether the quota was the cause. An AutosaveError
+ * raised inside an adapter keeps its own words and gets the key.
+ */
+export function storageError(key: string, action: 'write' | 'read', error: unknown): AutosaveError {
+  const exhausted = error instanceof RetriesExhausted ? error : undefined;
+  const cause = exhausted ? exhausted.lastError : error;
+  if (cause instanceof AutosaveError) {
+    return cause.key === key
+      ? cause
+      : new AutosaveError(cause.code, cause.message, { key, cause, retryable: cause.retryable, issues: cause.issues });
+  }
+  const tries = exhausted ? ` after ${exhausted.attempts} ${exhausted.attempts === 1 ? 'try' : 'tries'}` : '';
+  const quota = isQuotaError(cause) ? 'storage quota exceeded: ' : '';
+  return new AutosaveError('storage', `redux-autosave: ${quota}could not ${action} ${key}${tries}: ${messageOf(cause)}`, { key, cause });
+}
+
+/** Thrown by `withRetry` when the policy gives up: the last error, and how many tries it took. */
+export class RetriesExhausted extends Error {
+  constructor(
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
+    super('retries exhausted', { cause: lastError });
+  }
 }
 
 export function messageOf(error: unknown): string {

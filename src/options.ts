@@ -1,12 +1,14 @@
-import { describe } from './errors';
-import { analyzeSchema, type RoundTrip } from './roundTrip';
+import { DEFAULTS } from './defaults';
 import { INTERNAL_PREFIX } from './keys';
-import { DEFAULT_RETRY, exponentialBackoff } from './retry';
+import { exponentialBackoff } from './retry';
+import { analyzeSchema, type RoundTrip } from './roundTrip';
 import { localforageStorage } from './storage/localforage';
 import { withTimeouts } from './storage/timed';
 import type { Action } from '@reduxjs/toolkit';
 import type { ZodType } from 'zod';
-import type { AutosaveOptions, AutosaveStorage, ConflictStrategy, Migration, RemoteAdapter, RetryOptions, RetryPolicy } from './types';
+import type { AutosaveOptions, AutosaveStorage, ConflictStrategy, Migration, RetryOptions, RetryPolicy } from './types/options';
+import type { RemoteAdapter } from './types/remote';
+import { badOption as fail, isObject } from './util/check';
 
 /** One collection's options, checked and with every default filled in. */
 export interface CollectionConfig {
@@ -36,6 +38,8 @@ export interface Config {
   /** The backoff of the `retry` option, which remote pushes reuse without a limit on tries. */
   retryDelays: { baseDelayMs: number; maxDelayMs: number };
   storageTimeouts: { readMs: number; writeMs: number };
+  /** How long `load` waits for the remote's copy before it settles for the local one. */
+  remoteTimeoutMs: number;
 }
 
 const OPTION_NAMES = [
@@ -50,17 +54,10 @@ const OPTION_NAMES = [
   'crossTab',
   'storageTimeouts',
 ];
-export const DEFAULT_STORAGE_TIMEOUTS = { readMs: 5000, writeMs: 30000 };
+
 const CONFLICT_STRATEGIES = ['merge', 'local', 'remote', 'manual'];
 const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs'];
 
-function fail(option: string, expected: string, received: unknown): never {
-  throw new TypeError(`redux-autosave: \`${option}\` must be ${expected}, received ${describe(received)}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function rejectUnknown(value: Record<string, unknown>, known: string[], prefix: string): void {
   for (const name of Object.keys(value)) {
@@ -89,7 +86,7 @@ function readCollection(name: string, raw: unknown): CollectionConfig {
   }
   if (!isObject(raw)) fail(at, 'an object with select, schema and restore', raw);
   rejectUnknown(raw, DOCUMENT_OPTION_NAMES, `${at}.`);
-  const { select, id, schema, restore, version = 1, migrations = {} } = raw;
+  const { select, id, schema, restore, version = DEFAULTS.document.version, migrations = {} } = raw;
   if (typeof select !== 'function') fail(`${at}.select`, 'a function (state) => document', select);
   if (id !== undefined && typeof id !== 'function') fail(`${at}.id`, 'a function (document) => id', id);
   if (!isObject(schema) || typeof schema.safeParse !== 'function') fail(`${at}.schema`, 'a zod schema', schema);
@@ -122,8 +119,8 @@ function readCollection(name: string, raw: unknown): CollectionConfig {
     restore: restore as CollectionConfig['restore'],
     version: version as number,
     migrations: migrations as Record<number, Migration>,
-    debounceMs: duration(raw.debounceMs, `${at}.debounceMs`, 2000),
-    maxWaitMs: duration(raw.maxWaitMs, `${at}.maxWaitMs`, 10000),
+    debounceMs: duration(raw.debounceMs, `${at}.debounceMs`, DEFAULTS.document.debounceMs),
+    maxWaitMs: duration(raw.maxWaitMs, `${at}.maxWaitMs`, DEFAULTS.document.maxWaitMs),
     roundTrip,
   };
 }
@@ -138,16 +135,16 @@ function readStorage(storage: unknown): AutosaveStorage {
 }
 
 function readRetry(retry: unknown): { policy: RetryPolicy; delays: Required<RetryOptions> } {
-  if (retry === undefined) return { policy: exponentialBackoff(DEFAULT_RETRY), delays: DEFAULT_RETRY };
-  if (typeof retry === 'function') return { policy: retry as RetryPolicy, delays: DEFAULT_RETRY };
+  if (retry === undefined) return { policy: exponentialBackoff(DEFAULTS.retry), delays: DEFAULTS.retry };
+  if (typeof retry === 'function') return { policy: retry as RetryPolicy, delays: DEFAULTS.retry };
   if (!isObject(retry)) fail('retry', 'an object { attempts, baseDelayMs, maxDelayMs } or a retry policy function', retry);
   rejectUnknown(retry, ['attempts', 'baseDelayMs', 'maxDelayMs'], 'retry.');
-  const attempts = retry.attempts ?? DEFAULT_RETRY.attempts;
+  const attempts = retry.attempts ?? DEFAULTS.retry.attempts;
   if (!Number.isInteger(attempts) || (attempts as number) < 1) fail('retry.attempts', 'a whole number, 1 or more', attempts);
   const delays = {
     attempts: attempts as number,
-    baseDelayMs: duration(retry.baseDelayMs, 'retry.baseDelayMs', DEFAULT_RETRY.baseDelayMs),
-    maxDelayMs: duration(retry.maxDelayMs, 'retry.maxDelayMs', DEFAULT_RETRY.maxDelayMs),
+    baseDelayMs: duration(retry.baseDelayMs, 'retry.baseDelayMs', DEFAULTS.retry.baseDelayMs),
+    maxDelayMs: duration(retry.maxDelayMs, 'retry.maxDelayMs', DEFAULTS.retry.maxDelayMs),
   };
   return { policy: exponentialBackoff(delays), delays };
 }
@@ -161,12 +158,12 @@ function readRemote(remote: unknown): RemoteAdapter | undefined {
 }
 
 function readStorageTimeouts(timeouts: unknown): Config['storageTimeouts'] {
-  if (timeouts === undefined) return DEFAULT_STORAGE_TIMEOUTS;
+  if (timeouts === undefined) return DEFAULTS.storageTimeouts;
   if (!isObject(timeouts)) fail('storageTimeouts', 'an object { readMs, writeMs }', timeouts);
   rejectUnknown(timeouts, ['readMs', 'writeMs'], 'storageTimeouts.');
   const limit = (name: 'readMs' | 'writeMs') => {
     const value = timeouts[name];
-    if (value === undefined) return DEFAULT_STORAGE_TIMEOUTS[name];
+    if (value === undefined) return DEFAULTS.storageTimeouts[name];
     if (typeof value !== 'number' || !(value > 0)) fail(`storageTimeouts.${name}`, 'a number of milliseconds above 0 (Infinity for none)', value);
     return value;
   };
@@ -180,7 +177,7 @@ function readCrossTab(crossTab: unknown): boolean {
 }
 
 function readConflict(conflict: unknown): ConflictStrategy {
-  if (conflict === undefined) return 'merge';
+  if (conflict === undefined) return DEFAULTS.conflict;
   if (typeof conflict === 'function' || CONFLICT_STRATEGIES.includes(conflict as string)) return conflict as ConflictStrategy;
   return fail('conflict', `one of ${CONFLICT_STRATEGIES.map((s) => `'${s}'`).join(', ')} or a resolver function`, conflict);
 }
@@ -189,7 +186,7 @@ function readConflict(conflict: unknown): ConflictStrategy {
 export function readOptions(options: AutosaveOptions<any, string>): Config {
   if (!isObject(options)) fail('options', 'an object', options);
   rejectUnknown(options, OPTION_NAMES, '');
-  const { documents, reducerPath = 'autosave', onError, maxDocumentBytes = 5_000_000 } = options;
+  const { documents, reducerPath = DEFAULTS.reducerPath, onError, maxDocumentBytes = DEFAULTS.maxDocumentBytes } = options;
   if (!isObject(documents) || Object.keys(documents).length === 0) {
     fail('documents', 'an object with at least one collection', documents);
   }
@@ -200,12 +197,14 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
   }
   const retry = readRetry(options.retry);
   const storageTimeouts = readStorageTimeouts(options.storageTimeouts);
+  const remote = readRemote(options.remote);
   return {
     collections: Object.entries(documents).map(([name, raw]) => readCollection(name, raw)),
     storage: withTimeouts(readStorage(options.storage), storageTimeouts),
     retry: retry.policy,
     retryDelays: retry.delays,
-    remote: readRemote(options.remote),
+    remote,
+    remoteTimeoutMs: remote?.timeoutMs ?? DEFAULTS.remote.timeoutMs,
     conflict: readConflict(options.conflict),
     crossTab: readCrossTab(options.crossTab),
     storageTimeouts,

@@ -1,6 +1,6 @@
-import type { RetryOptions, RetryPolicy } from './types';
-
-export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30000 };
+import { DEFAULTS } from './defaults';
+import { RetriesExhausted } from './errors';
+import type { RetryOptions, RetryPolicy } from './types/options';
 
 /**
  * Exponential backoff with jitter: about `baseDelayMs`, then twice that, and
@@ -12,7 +12,7 @@ export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 3, baseDelayMs:
  * ```
  */
 export function exponentialBackoff(options: RetryOptions = {}): RetryPolicy {
-  const { attempts, baseDelayMs, maxDelayMs } = { ...DEFAULT_RETRY, ...options };
+  const { attempts, baseDelayMs, maxDelayMs } = { ...DEFAULTS.retry, ...options };
   return ({ attempt }) => {
     if (attempt >= attempts) return undefined;
     return backoffDelay(attempt, baseDelayMs, maxDelayMs);
@@ -23,16 +23,6 @@ export function exponentialBackoff(options: RetryOptions = {}): RetryPolicy {
 export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
   const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
   return Math.min(maxDelayMs, Math.round(delay * (0.75 + Math.random() * 0.5)));
-}
-
-/** Thrown by `withRetry` when the policy gives up: the last error, and how many tries it took. */
-export class RetriesExhausted extends Error {
-  constructor(
-    readonly attempts: number,
-    readonly lastError: unknown,
-  ) {
-    super('retries exhausted', { cause: lastError });
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { AutosaveSelectors, AutosaveState, Conflict, DocumentStatus, LoadStatus, SaveError, SaveStatus } from './types';
+import type { AutosaveSelectors } from './types/instance';
+import type { AutosaveActions, AutosaveState, DocumentStatus, SaveStatus, StatusPayloads } from './types/status';
 import { isDevelopment } from './dev';
 import { storageKey } from './keys';
 
@@ -46,17 +47,14 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
     initialState,
     reducers: {
       /** A document changed and waits to be saved. */
-      changed(state, action: PayloadAction<{ key: string }>) {
+      changed(state, action: PayloadAction<StatusPayloads['changed']>) {
         entry(state, action.payload.key).status = 'pending';
       },
-      saveStarted(state, action: PayloadAction<{ key: string }>) {
+      saveStarted(state, action: PayloadAction<StatusPayloads['saveStarted']>) {
         entry(state, action.payload.key).status = 'saving';
       },
       /** Written; `pending` when a newer change arrived during the write. */
-      saveSucceeded(
-        state,
-        action: PayloadAction<{ key: string; savedAt: number; pending: boolean; pendingSync?: boolean }>,
-      ) {
+      saveSucceeded(state, action: PayloadAction<StatusPayloads['saveSucceeded']>) {
         const doc = entry(state, action.payload.key);
         doc.status = action.payload.pending ? 'pending' : doc.conflict ? 'conflict' : 'saved';
         doc.lastSavedAt = action.payload.savedAt;
@@ -64,28 +62,28 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         if (action.payload.pendingSync) doc.pendingSync = true;
       },
       /** A save or a load failed; the error stays until the next successful save. */
-      failed(state, action: PayloadAction<{ key: string; error: SaveError }>) {
+      failed(state, action: PayloadAction<StatusPayloads['failed']>) {
         const doc = entry(state, action.payload.key);
         doc.status = 'error';
         doc.error = action.payload.error;
       },
       /** A stored copy was restored into the state. */
-      loaded(state, action: PayloadAction<{ key: string; savedAt: number | null }>) {
+      loaded(state, action: PayloadAction<StatusPayloads['loaded']>) {
         const doc = entry(state, action.payload.key);
         doc.status = 'saved';
         doc.lastSavedAt = action.payload.savedAt;
         doc.error = null;
       },
-      removed(state, action: PayloadAction<{ key: string }>) {
+      removed(state, action: PayloadAction<StatusPayloads['removed']>) {
         delete state.documents[action.payload.key];
         if (state.loads) delete state.loads[action.payload.key];
       },
       /** `load` began reading a document: a hydration gate shows its fallback. */
-      loadStarted(state, action: PayloadAction<{ key: string }>) {
+      loadStarted(state, action: PayloadAction<StatusPayloads['loadStarted']>) {
         (state.loads ??= {})[action.payload.key] = 'loading';
       },
       /** `load` settled: a hydration gate shows its children. */
-      loadFinished(state, action: PayloadAction<{ key: string; outcome: Exclude<LoadStatus, 'idle' | 'loading'> }>) {
+      loadFinished(state, action: PayloadAction<StatusPayloads['loadFinished']>) {
         (state.loads ??= {})[action.payload.key] = action.payload.outcome;
       },
       /** Everything this instance stored was removed (`purge()`). */
@@ -96,16 +94,7 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
       /** Push what is waiting and pull what others changed, now. */
       syncNow() {},
       /** In step with the remote at `version`; `conflicts` lists fields a merge settled for local. */
-      synced(
-        state,
-        action: PayloadAction<{
-          key: string;
-          version: string;
-          syncedAt: number;
-          pendingSync: boolean;
-          conflicts?: (string | number)[][];
-        }>,
-      ) {
+      synced(state, action: PayloadAction<StatusPayloads['synced']>) {
         const { key, version, syncedAt, pendingSync, conflicts } = action.payload;
         const doc = entry(state, key);
         if (doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && doc.error?.code === 'remote')) {
@@ -119,7 +108,7 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         if (conflicts) doc.mergeConflicts = conflicts.length > 0 ? conflicts : null;
       },
       /** The remote could not be reached (`offline`) or refused the push. */
-      syncFailed(state, action: PayloadAction<{ key: string; error: SaveError; offline: boolean; pendingSync?: boolean }>) {
+      syncFailed(state, action: PayloadAction<StatusPayloads['syncFailed']>) {
         const doc = entry(state, action.payload.key);
         doc.pendingSync = action.payload.pendingSync ?? true;
         // An unwritten edit keeps its status and a local error its place; a
@@ -134,7 +123,7 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
           doc.error = action.payload.error;
         }
       },
-      conflictDetected(state, action: PayloadAction<{ key: string; conflict: Conflict }>) {
+      conflictDetected(state, action: PayloadAction<StatusPayloads['conflictDetected']>) {
         const doc = entry(state, action.payload.key);
         // An unwritten edit keeps its status; its save ends in `conflict`.
         if (!unwritten(doc)) doc.status = 'conflict';
@@ -143,10 +132,10 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
       },
     },
   });
-  return { slice, selectors: createSelectors(reducerPath, collections) };
+  // Declared in types/status.ts, so the public type is written, not inferred.
+  const actions: AutosaveActions = slice.actions;
+  return { slice, actions, selectors: createSelectors(reducerPath, collections) };
 }
-
-export type AutosaveActions = ReturnType<typeof createStatusSlice>['slice']['actions'];
 
 function createSelectors(reducerPath: string, collections: readonly string[]): AutosaveSelectors {
   const slice = (state: unknown) => (state as Record<string, AutosaveState | undefined>)[reducerPath];

@@ -1,5 +1,7 @@
-import { RemoteError, describe, messageOf } from '../errors';
-import type { PushResult, RemoteAdapter, RemoteDocument } from '../types';
+import { DEFAULTS } from '../defaults';
+import { RemoteError, messageOf } from '../errors';
+import type { PushResult, RemoteAdapter, RemoteDocument } from '../types/remote';
+import { badOption, isObject } from '../util/check';
 
 type HeaderMap = Record<string, string>;
 
@@ -40,13 +42,7 @@ interface Answer {
   text: string | undefined;
 }
 
-function fail(option: string, expected: string, received: unknown): never {
-  throw new TypeError(`redux-autosave: httpRemote \`${option}\` must be ${expected}, received ${describe(received)}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const fail = (option: string, expected: string, received: unknown): never => badOption(option, expected, received, 'httpRemote ');
 
 // `Retry-After` is either whole seconds or an HTTP date.
 function retryAfter(value: string | null): number | undefined {
@@ -105,7 +101,7 @@ async function readText(response: Response, limit: number): Promise<string | und
  */
 export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   if (!isObject(options)) fail('options', 'an object with a `url`', options);
-  const { url, headers = {}, timeoutMs = 15000, maxResponseBytes = 10 * 1024 * 1024 } = options;
+  const { url, headers = {}, timeoutMs = DEFAULTS.remote.timeoutMs, maxResponseBytes = DEFAULTS.remote.maxResponseBytes } = options;
   if (typeof url !== 'string' || url === '') fail('url', 'a non-empty string', url);
   if (typeof headers !== 'function' && !isObject(headers)) fail('headers', 'an object or a function', headers);
   if (typeof (options.fetch ?? globalThis.fetch) !== 'function') fail('fetch', 'a function (none is global here)', options.fetch);

@@ -1,0 +1,88 @@
+import { migrate, unwrap } from '../envelope';
+import { AutosaveError, messageOf, storageError, toSaveError } from '../errors';
+import { withRetry } from '../retry';
+import type { LoadResult } from '../types/instance';
+import { failDocument, hasUnsavedEdit, NOTHING_STORED, restoreInto, transition, type DocumentState } from './document';
+import { replayJournal } from './journal';
+import { quarantine } from './quarantine';
+import type { Runtime } from './runtime';
+import { validate } from './schema';
+
+/**
+ * Loads one document: reads it in its queue, then, with a remote, waits for
+ * the pull (bounded by the remote's timeout) so a newer remote copy is
+ * restored and a missing local one taken. Tells the slice where the load is.
+ */
+export async function loadDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult<unknown>> {
+  let result = await rt.queue.run(doc.key, () => readDocument(rt, doc));
+  if (rt.engine && result.status !== 'error') {
+    const engine = await rt.engine;
+    await engine.afterLoad(doc.key, rt.config.remoteTimeoutMs);
+    const document = doc.latest;
+    if (document !== undefined && (result.status === 'missing' || result.status === 'loaded')) {
+      result = { status: 'loaded', document, restored: result.status === 'missing' || result.restored };
+    }
+  }
+  const outcome = result.status === 'loaded' || result.status === 'missing' ? result.status : 'error';
+  rt.dispatch(rt.actions.loadFinished({ key: doc.key, outcome }));
+  return result;
+}
+
+/**
+ * Reads, checks, migrates and validates the stored copy, and restores it.
+ * A copy that cannot be loaded is kept aside first; a newer page-close
+ * journal entry wins over the stored copy.
+ */
+async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult<unknown>> {
+  const { key, collection } = doc;
+  let stored: unknown;
+  try {
+    stored = await withRetry(() => rt.config.storage.getItem(key), rt.config.retry, rt.sleep);
+  } catch (error) {
+    doc.storedUnverified = true;
+    const failure = failDocument(rt, doc, storageError(key, 'read', error));
+    return { status: 'error', error: toSaveError(failure) };
+  }
+  const journaled = replayJournal(rt, doc, stored);
+  if (journaled) return journaled;
+  if (stored === null || stored === undefined) {
+    doc.storedUnverified = false;
+    // Known to be absent: a copy another tab or process stores meanwhile is
+    // taken in before this one's first write, not written over.
+    doc.storedChecksum = NOTHING_STORED;
+    return { status: 'missing' };
+  }
+  const unwrapped = unwrap(stored, key, collection.version);
+  if (!unwrapped.ok) {
+    const error = new AutosaveError(unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key });
+    return quarantine(rt, doc, stored, unwrapped.code === 'corrupt' ? 'corrupt' : 'invalid', error);
+  }
+  const { envelope } = unwrapped;
+  let data = envelope.data;
+  try {
+    data = migrate(data, envelope.version, collection.version, collection.migrations, key);
+  } catch (error) {
+    const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
+    return quarantine(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+  }
+  const parsed = validate(collection, data, `redux-autosave: ${key}: the stored copy does not match the schema`, key);
+  if (!parsed.ok) return quarantine(rt, doc, stored, 'invalid', parsed.error);
+  doc.storedUnverified = false;
+  const document = parsed.data;
+  // An edit made while the load was reading is newer than the stored copy:
+  // keep it, and let its save write over the stored one.
+  if (hasUnsavedEdit(doc)) return { status: 'loaded', document, restored: false };
+  const threw = restoreInto(rt, doc, document, 'stored');
+  if (threw !== undefined) {
+    const failure = failDocument(
+      rt,
+      doc,
+      new AutosaveError('validation', `redux-autosave: restoring ${key} threw: ${messageOf(threw)}`, { key, cause: threw }),
+    );
+    return { status: 'error', error: toSaveError(failure) };
+  }
+  doc.savedAt = envelope.savedAt;
+  doc.storedChecksum = envelope.checksum;
+  transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
+  return { status: 'loaded', document, restored: true };
+}

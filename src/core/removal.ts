@@ -1,0 +1,61 @@
+import { storageError } from '../errors';
+import { INTERNAL_PREFIX } from '../keys';
+import { withRetry } from '../retry';
+import type { DocumentState } from './document';
+import { clearJournal, clearJournals } from './journal';
+import type { Runtime } from './runtime';
+
+/**
+ * Deletes a stored document and what is kept about it (its journal entry,
+ * its sync bookkeeping). The state may still hold it: what it holds counts
+ * as clean, so only a new edit saves it again.
+ */
+export async function removeDocument(rt: Runtime, doc: DocumentState): Promise<void> {
+  const { key } = doc;
+  doc.schedule.cancel();
+  await rt.queue.run(key, async () => {
+    try {
+      await withRetry(() => rt.config.storage.removeItem(key), rt.config.retry, rt.sleep);
+    } catch (error) {
+      throw storageError(key, 'write', error);
+    }
+  });
+  if (rt.documents.get(key) === doc) rt.documents.delete(key);
+  clearJournal(rt, key);
+  if (rt.engine) await (await rt.engine).forget(key);
+  rt.dispatch(rt.actions.removed({ key }));
+}
+
+/**
+ * Removes everything the instance stored: every document of its
+ * collections, the outbox and bases, quarantined copies and the journal.
+ * Nothing waiting is written afterwards: schedules stop, saves queued
+ * behind a running one find their document purged, and the running ones
+ * finish before anything is removed. The remote keeps its copies.
+ */
+export async function purgeAll(rt: Runtime): Promise<void> {
+  const purged = [...rt.documents.values()];
+  rt.documents.clear();
+  for (const doc of purged) {
+    doc.purged = true;
+    doc.schedule.cancel();
+  }
+  await Promise.all(purged.map((doc) => rt.queue.settled(doc.key)));
+  const isOwn = (key: string) => isOwnKey(rt, key);
+  const keys = (await rt.config.storage.keys()).filter(isOwn);
+  try {
+    await Promise.all(keys.map((key) => withRetry(() => rt.config.storage.removeItem(key), rt.config.retry, rt.sleep)));
+  } catch (error) {
+    throw storageError('(purge)', 'write', error);
+  }
+  clearJournals(rt, isOwn);
+  if (rt.engine) (await rt.engine).reset();
+  rt.dispatch(rt.actions.purged());
+}
+
+/** Whether a stored key is this instance's: a document of its collections, or bookkeeping of one. */
+function isOwnKey(rt: Runtime, key: string): boolean {
+  const documentKey = key.startsWith(INTERNAL_PREFIX) ? key.slice(key.indexOf('/', INTERNAL_PREFIX.length) + 1) : key;
+  const collection = documentKey.slice(0, documentKey.indexOf(':'));
+  return rt.config.collections.some((c) => c.name === collection);
+}

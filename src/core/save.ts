@@ -1,0 +1,127 @@
+import { checksum, storedChecksum, wrap } from '../envelope';
+import { AutosaveError, storageError } from '../errors';
+import { withRetry } from '../retry';
+import { failDocument, hasUnsavedEdit, transition, type DocumentState } from './document';
+import { clearJournal } from './journal';
+import { prepare, type Prepared } from './prepare';
+import { copyAside } from './quarantine';
+import type { Runtime } from './runtime';
+import { envelopeOf } from './stored';
+import { takeInOtherTabsCopy } from './tabs';
+
+/**
+ * Saves the document's newest copy, after what its queue already holds.
+ * Callers asking while a save waits in the queue share it; resolves the
+ * error when it was not saved (the status shows it too).
+ */
+export function saveDocument(rt: Runtime, doc: DocumentState): Promise<AutosaveError | undefined> {
+  doc.schedule.cancel();
+  return (doc.queuedSave ??= rt.queue.run(doc.key, () => {
+    doc.queuedSave = null;
+    return saveLatest(rt, doc);
+  }));
+}
+
+async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveError | undefined> {
+  if (doc.purged) return undefined;
+  if (!hasUnsavedEdit(doc)) {
+    // Changed and changed back (an undo, say): nothing new to write, but the
+    // status must say the stored copy is current again.
+    if (doc.phase === 'pending' || doc.phase === 'error') {
+      transition(rt, doc, { type: 'settled', savedAt: doc.savedAt ?? Date.now() });
+      (rt.engine && (await rt.engine))?.stored(doc.key);
+    }
+    return undefined;
+  }
+  return writeDocument(rt, doc, doc.latest);
+}
+
+/**
+ * Validates and writes `document` as the stored copy of the document's key,
+ * holding the key's lock (Web Locks across tabs, a lock file across
+ * processes): a copy another tab stored meanwhile is taken in first, and a
+ * copy a load could not verify is kept aside first. Failed writes are tried
+ * again under the `retry` policy.
+ */
+export async function writeDocument(rt: Runtime, doc: DocumentState, document: unknown): Promise<AutosaveError | undefined> {
+  const { key, collection } = doc;
+  const { storage, crossTab, maxDocumentBytes } = rt.config;
+  let prepared = prepare(doc, document, maxDocumentBytes);
+  if (prepared instanceof AutosaveError) return failDocument(rt, doc, prepared);
+  transition(rt, doc, { type: 'saveStarted' });
+  let written: { savedAt: number; sum: string } | undefined;
+  let settledAt: number | undefined;
+  const engine = rt.engine && (await rt.engine);
+  try {
+    await withRetry(
+      () =>
+        rt.tabs!.withLock(key, async () => {
+          try {
+            // With a remote, the outbox learns of the document before the
+            // write: a tab closed between the two still pushes it after
+            // reload. (Counted as begun even when that fails: endWrite evens it.)
+            await engine?.beginWrite(key);
+            if (doc.storedUnverified) {
+              const stored = await storage.getItem(key);
+              if (stored != null) await copyAside(rt, key, stored);
+              doc.storedUnverified = false;
+            }
+            // Another tab may have stored a copy this one has not seen yet:
+            // take it in first, so this write never goes over it. Only the
+            // checksum is read unless it differs: a document of megabytes is
+            // not parsed again for every save.
+            if (crossTab && doc.storedChecksum !== undefined) {
+              const stored = await storage.getItem(key);
+              const theirs = storedChecksum(stored) === doc.storedChecksum ? undefined : envelopeOf(doc, stored);
+              if (theirs && theirs.checksum !== doc.storedChecksum) {
+                await takeInOtherTabsCopy(rt, doc, theirs);
+                document = doc.latest;
+                if (!hasUnsavedEdit(doc)) {
+                  settledAt = theirs.savedAt; // theirs already holds everything
+                  return;
+                }
+                prepared = prepare(doc, document, maxDocumentBytes);
+                if (prepared instanceof AutosaveError) throw prepared;
+              }
+            }
+            const { json, wire } = prepared as Prepared;
+            const savedAt = Date.now();
+            const sum = checksum(json);
+            await storage.setItem(key, wrap(wire, json, sum, collection.version, savedAt, storage.stringsOnly === true));
+            written = { savedAt, sum };
+          } finally {
+            engine?.endWrite(key);
+          }
+        }),
+      rt.config.retry,
+      rt.sleep,
+    );
+  } catch (error) {
+    return failDocument(rt, doc, storageError(key, 'write', error));
+  }
+  if (written) {
+    doc.clean = document;
+    doc.savedAt = written.savedAt;
+    doc.storedChecksum = written.sum;
+    clearJournal(rt, key);
+    rt.tabs!.announce({ type: 'saved', key, checksum: written.sum });
+    transition(rt, doc, { type: 'written', savedAt: written.savedAt, pendingSync: engine !== undefined });
+  } else {
+    transition(rt, doc, { type: 'settled', savedAt: settledAt ?? doc.savedAt ?? Date.now() });
+  }
+  if (!rt.disposed) engine?.stored(key);
+  return undefined;
+}
+
+/** Saves every changed document now; rejects with an AggregateError of those that failed. */
+export async function flushAll(rt: Runtime): Promise<void> {
+  rt.wake();
+  const dirty = [...rt.documents.values()].filter((doc) => hasUnsavedEdit(doc) || doc.schedule.scheduled || doc.queuedSave !== null);
+  const errors = (await Promise.all(dirty.map((doc) => saveDocument(rt, doc)))).filter((e): e is AutosaveError => e !== undefined);
+  if (errors.length > 0) {
+    throw new AggregateError(
+      errors,
+      `redux-autosave: ${errors.length} of ${dirty.length} documents could not be saved: ${errors.map((e) => `${e.key} (${e.code})`).join(', ')}`,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+// The core's one door to the sync engine: `import()` of it (only with a
+// remote, so apps without one never download it), and the port it is given.
+import { loadMerge } from '../conflict';
+import type { CollectionConfig } from '../options';
+import type { Applied, SyncEngine, SyncPort } from '../types/sync';
+import { documentFor, hasUnsavedEdit, restoreInto, type DocumentState } from './document';
+import type { Runtime } from './runtime';
+import { decodeFor, toWire, wireForMerge } from './schema';
+import { writeDocument } from './save';
+import { readStored } from './stored';
+
+/** Loads the engine and hands it the port; what it misses before then is in the persisted outbox. */
+export function startSync(rt: Runtime): Promise<SyncEngine> {
+  const port = createPort(rt);
+  const engine = import('../sync/engine').then((sync) => sync.createSyncEngine(port));
+  engine.catch(rt.report);
+  return engine;
+}
+
+function createPort(rt: Runtime): SyncPort {
+  const { config } = rt;
+  const collectionOf = (key: string): CollectionConfig | undefined =>
+    config.collections.find((collection) => collection.name === key.slice(0, key.indexOf(':')));
+  const docOf = (key: string): DocumentState => documentFor(rt, collectionOf(key)!, key);
+
+  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown): Promise<Applied> {
+    const { key, collection } = doc;
+    const { threeWayMerge, deepEqual } = await loadMerge();
+    // Merged in the stored (wire) form, as every copy here is; decoded once at the end.
+    let next = copy;
+    // A copy saved since `basedOn` was read is newer: fold it in, its side winning.
+    const stored = await readStored(rt, doc);
+    if (stored && !deepEqual(stored.data, basedOn)) next = threeWayMerge(basedOn, stored.data, next).merged;
+    // So is an edit not saved yet.
+    if (hasUnsavedEdit(doc) && doc.clean !== undefined) {
+      const clean = wireForMerge(collection, doc.clean, key);
+      const latest = wireForMerge(collection, doc.latest, key);
+      if (!clean.ok) return { ok: false, error: clean.error, shown: false };
+      if (!latest.ok) return { ok: false, error: latest.error, shown: false };
+      next = threeWayMerge(clean.data, latest.data, next).merged;
+    }
+    const decoded = decodeFor(collection, key, next);
+    if (!decoded.ok) return { ok: false, error: decoded.error, shown: false };
+    restoreInto(rt, doc, decoded.data, 'unsaved', true);
+    const error = await writeDocument(rt, doc, decoded.data);
+    return error ? { ok: false, error, shown: true } : { ok: true };
+  }
+
+  return {
+    storage: config.storage,
+    remote: config.remote!,
+    conflict: config.conflict,
+    retryDelays: config.retryDelays,
+    actions: rt.actions,
+    dispatch: rt.dispatch,
+    report: rt.report,
+    has: (key) => collectionOf(key) !== undefined,
+    readStored: (key) => readStored(rt, docOf(key)),
+    decode: (key, wire) => decodeFor(collectionOf(key)!, key, wire),
+    toWire: (key, document) => wireForMerge(collectionOf(key)!, document, key),
+    current(key) {
+      const doc = rt.documents.get(key);
+      if (!doc || doc.latest === undefined) return undefined;
+      return toWire(doc.collection, doc.latest, `redux-autosave: ${key} is not valid`, key);
+    },
+    hasUnsavedEdit: (key) => hasUnsavedEdit(rt.documents.get(key)),
+    applyRemote(key, copy, basedOn) {
+      const doc = docOf(key);
+      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn));
+    },
+    leading: () => rt.tabs!.leading,
+    announce: (message) => rt.tabs!.announce(message),
+  };
+}

@@ -1,0 +1,80 @@
+import { RemoteError } from '../errors';
+import type { RemoteDocument } from '../types/remote';
+import { syncFailed, synced } from './failure';
+import { deepEqual } from './merge';
+import { baseOf, dropEntry, NEW_ENTRY, outboxReady, setBase, setEntry } from './outbox';
+import { refused, resolve, takeResolved } from './resolve';
+import { keySync, mayClose, type KeySync, type Sync } from './state';
+
+/** Fetches the remote copy and takes it in: as it is when only the remote changed since the base, resolved when both did. */
+export async function pull(s: Sync, key: string): Promise<void> {
+  if (!s.port.has(key) || s.disposed) return;
+  const ks = keySync(s, key);
+  ks.known = true;
+  // The request, too, waits its turn: an answer fetched before a push of
+  // ours landed would be older than our base, and taking it would undo the push.
+  await s.turns
+    .run(key, async () => {
+      let theirs: RemoteDocument | null;
+      try {
+        theirs = await s.port.remote.pull(key);
+      } catch (error) {
+        return syncFailed(s, ks, error);
+      }
+      await takeIn(s, ks, theirs);
+    })
+    .catch((error: unknown) => {
+      // Storage failed under the reconciliation: the local copy stands; the
+      // next pull, push or syncNow() tries again.
+      s.port.report(error);
+    });
+}
+
+async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Promise<void> {
+  const { port } = s;
+  const { key } = ks;
+  const writeEventsBefore = ks.writeEvents;
+  const close = async () => {
+    if (mayClose(ks, writeEventsBefore)) await dropEntry(s, ks);
+    else if (ks.writesRunning === 0) void s.push(key); // waits its turn, after this pull
+  };
+  await outboxReady(s);
+  const base = await baseOf(s, ks);
+  if (!theirs) {
+    // Never pushed (or saved before a remote was configured): send it.
+    if (!base && !ks.entry && (await port.readStored(key))) {
+      await setEntry(s, ks, NEW_ENTRY);
+      void s.push(key);
+    }
+    return;
+  }
+  if (refused(s, ks, theirs)) return;
+  const sameVersion = base !== null && base.version === theirs.version;
+  if (sameVersion && !deepEqual(base.data, theirs.data)) {
+    // A server that never bumps versions: taking this as "nothing new" would
+    // leave two devices apart for good, each saying `saved`.
+    port.report(
+      new RemoteError(
+        `redux-autosave: the server answered ${key} at version ${theirs.version} with content other than it had at that version: it must give every write a new version; treated as a conflict`,
+        { key },
+      ),
+    );
+  } else if (sameVersion) {
+    // The remote has nothing new; it answered, so it is not offline (a push
+    // still waiting says so itself).
+    if (!ks.pushing && !(ks.retry && ks.entry)) {
+      synced(s, ks, base.version);
+      if (ks.entry) void s.push(key);
+    }
+    return;
+  }
+  const local = await port.readStored(key);
+  const localChanged = ks.entry !== null || port.hasUnsavedEdit(key);
+  if (!local || (base && !localChanged)) return takeResolved(s, ks, theirs.data, theirs, local?.data ?? null);
+  if (deepEqual(local.data, theirs.data)) {
+    await setBase(s, ks, theirs);
+    await close();
+    return synced(s, ks, theirs.version, { pendingSync: false });
+  }
+  await resolve(s, ks, base, local.data, theirs, close);
+}

@@ -1,0 +1,153 @@
+import { checksum } from '../envelope';
+import { RemoteError } from '../errors';
+import { backoffDelay } from '../retry';
+import { syncFailed, retryPush, synced } from './failure';
+import { deepEqual } from './merge';
+import { baseOf, dropBase, dropEntry, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
+import { refused, resolve } from './resolve';
+import { keySync, mayClose, pause, type KeySync, type Sync } from './state';
+
+/** 412s in a row (each backing off longer) before a push gives up until the next change. */
+const MAX_CONFLICTS_IN_A_ROW = 8;
+
+/**
+ * Pushes the key's local copy, and again while newer copies come; a call
+ * while a push runs joins it. Only the leading tab pushes (where Web Locks
+ * choose it); the others keep their outbox entries in the shared storage.
+ */
+export function push(s: Sync, key: string): Promise<void> {
+  if (s.disposed || !s.port.leading()) return Promise.resolve();
+  const ks = keySync(s, key);
+  if (ks.pushing) {
+    ks.pushAgain = true;
+    return ks.pushing;
+  }
+  if (ks.retry) clearTimeout(ks.retry.timer);
+  const run = (async () => {
+    do {
+      ks.pushAgain = false;
+      await s.turns.run(key, () => pushOnce(s, ks));
+      if (ks.pushAgain && ks.conflictsInARow > 1) {
+        const { baseDelayMs, maxDelayMs } = s.port.retryDelays;
+        await pause(s, backoffDelay(ks.conflictsInARow - 1, baseDelayMs, maxDelayMs));
+      }
+    } while (ks.pushAgain && !s.disposed);
+  })()
+    .catch((error: unknown) => {
+      // The storage failed under the push, not the remote: try again later
+      // without saying the remote is down.
+      s.port.report(error);
+      retryPush(s, ks);
+    })
+    .finally(() => {
+      ks.pushing = null;
+    });
+  ks.pushing = run;
+  return run;
+}
+
+async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
+  const { port } = s;
+  const { key } = ks;
+  // Counted first: a save at any point from here on means another push.
+  const writeEventsBefore = ks.writeEvents;
+  await outboxReady(s);
+  if (!port.has(key) || ks.conflict || !ks.entry) return;
+  ks.known = true;
+  // The entry closes only when no save came since this push began: a newer
+  // copy keeps it open, and the loop in push() sends that copy (a write
+  // still running pushes again itself once it is saved).
+  const close = async () => {
+    if (mayClose(ks, writeEventsBefore)) await dropEntry(s, ks);
+    else if (ks.writesRunning === 0) ks.pushAgain = true;
+  };
+  const local = await port.readStored(key);
+  if (!local) return close();
+  // One idempotency key per copy: a retry of the same copy (after a lost
+  // reply, or a reload) reuses it; a newer copy gets a new one.
+  let entry = ks.entry;
+  if (entry.checksum !== local.checksum || !entry.idempotencyKey) {
+    entry = { checksum: local.checksum, idempotencyKey: `${s.clientId}:${++s.seq}` };
+    await setEntry(s, ks, entry);
+  }
+  const base = await baseOf(s, ks);
+  if (base && deepEqual(local.data, base.data)) {
+    // The remote already has this copy (it came from there): nothing to send.
+    await close();
+    return synced(s, ks, base.version);
+  }
+  let result;
+  try {
+    result = await port.remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
+  } catch (error) {
+    if (error instanceof RemoteError && error.status === 404 && base) {
+      // The remote lost the document (its data was reset): create it again.
+      await dropBase(s, ks);
+      ks.pushAgain = true;
+      return;
+    }
+    return syncFailed(s, ks, error);
+  }
+  ks.retry = null;
+  if (result.ok) {
+    ks.conflictsInARow = 0;
+    await setBase(s, ks, { version: result.version, data: local.data });
+    await close();
+    port.announce({ type: 'synced', key, version: result.version });
+    return synced(s, ks, result.version);
+  }
+  const theirs = result.conflict;
+  if (base && theirs.version === base.version) {
+    // The server refused If-Match "v" while holding v itself: it compares the
+    // header with its quotes left on, or ignores it. Every push would meet
+    // the same 412; trying again is a hot loop.
+    return syncFailed(
+      s,
+      ks,
+      new RemoteError(
+        `redux-autosave: the server answered 412 to a push of ${key} with If-Match "${base.version}", naming that same version as its current one: it does not compare If-Match correctly (quotes left on?). Nothing more is pushed for ${key}; fix the server`,
+        { key, status: 412 },
+      ),
+    );
+  }
+  if (++ks.conflictsInARow > MAX_CONFLICTS_IN_A_ROW) {
+    const inARow = ks.conflictsInARow - 1;
+    ks.conflictsInARow = 0;
+    return syncFailed(
+      s,
+      ks,
+      new RemoteError(`redux-autosave: ${key} met ${inARow} conflicts (412) in a row without a push landing; stopped trying until the next change or syncNow()`, {
+        key,
+        status: 412,
+      }),
+    );
+  }
+  if (refused(s, ks, theirs)) return;
+  await resolve(s, ks, base, local.data, theirs, close);
+}
+
+/** Pushes every key the outbox holds. */
+export function pushAll(s: Sync): void {
+  for (const key of outboxKeys(s)) void s.push(key);
+}
+
+/**
+ * The page goes away: what is at hand is sent with keepalive requests, at
+ * once (a page going away has no time to read storage). Browsers cap
+ * keepalive bodies at 64 KB in all.
+ */
+export function finalPush(s: Sync, dirtyKeys: string[]): void {
+  const { port } = s;
+  for (const key of new Set([...outboxKeys(s), ...dirtyKeys])) {
+    const ks = s.keys.get(key);
+    const base = ks?.base;
+    if (!ks || base === undefined || ks.conflict) continue;
+    const wire = port.current(key);
+    if (!wire?.ok) continue;
+    const json = JSON.stringify(wire.data);
+    if (json.length > 60_000) continue;
+    const { entry } = ks;
+    const idempotencyKey = entry?.idempotencyKey && entry.checksum === checksum(json) ? entry.idempotencyKey : `${s.clientId}:${++s.seq}`;
+    port.remote.push(key, wire.data, { baseVersion: base?.version ?? null, idempotencyKey, keepalive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,150 @@
+import { resolveSides } from '../conflict';
+import { AutosaveError, messageOf, RemoteError } from '../errors';
+import type { RemoteDocument } from '../types/remote';
+import type { MergeConflicts } from '../types/status';
+import { syncFailed, synced } from './failure';
+import { deepEqual, threeWayMerge } from './merge';
+import { baseOf, dropEntry, setBase } from './outbox';
+import { mayClose, type Base, type KeySync, type Sync } from './state';
+
+/**
+ * A remote copy must be valid and be the document of its key: a server that
+ * answers one key with another's document would otherwise have this device
+ * take it in as its own, and push it on under the other key. True (and the
+ * status says why) when it is refused.
+ */
+export function refused(s: Sync, ks: KeySync, theirs: RemoteDocument): boolean {
+  const checked = s.port.decode(ks.key, theirs.data);
+  if (checked.ok) return false;
+  syncFailed(
+    s,
+    ks,
+    new RemoteError(
+      `redux-autosave: the remote's copy of ${ks.key} (version ${theirs.version}) was refused and the local copy kept: ${checked.error.message}`,
+      { key: ks.key },
+    ),
+  );
+  return true;
+}
+
+/**
+ * Both sides changed since `base`: the local copy (`local`, wire form) and
+ * the remote's (`theirs`). Ends it under the `conflict` option; `close`
+ * closes the outbox entry when nothing of ours is left to send.
+ */
+export async function resolve(
+  s: Sync,
+  ks: KeySync,
+  base: Base | null,
+  local: unknown,
+  theirs: RemoteDocument,
+  close: () => Promise<void>,
+): Promise<void> {
+  // Not a real conflict when one side is still the base (our own earlier
+  // push, say): the other side is the answer, with no strategy needed.
+  if (base && deepEqual(theirs.data, base.data)) {
+    await setBase(s, ks, theirs);
+    ks.pushAgain = true;
+    return;
+  }
+  if (deepEqual(local, theirs.data)) {
+    await setBase(s, ks, theirs);
+    await close();
+    synced(s, ks, theirs.version);
+    return;
+  }
+  const sides = { base: base?.data ?? null, local, remote: theirs.data, key: ks.key };
+  let resolution;
+  try {
+    resolution = await resolveSides(s.port.conflict, sides);
+  } catch (error) {
+    syncFailed(s, ks, new RemoteError(`redux-autosave: the conflict resolver for ${ks.key} threw: ${messageOf(error)}`, { key: ks.key, cause: error }));
+    return;
+  }
+  if (resolution.manual) {
+    ks.conflict = { base: sides.base, local, remote: theirs };
+    s.port.dispatch(s.port.actions.conflictDetected({ key: ks.key, conflict: { base: sides.base, local, remote: theirs.data } }));
+    return;
+  }
+  await takeResolved(s, ks, resolution.document, theirs, local, resolution.conflicts);
+}
+
+/**
+ * Makes `document` (wire form) the local copy, based on `theirs`: checked
+ * first, merged once more with what was saved or edited meanwhile, restored,
+ * written, and pushed again when it differs from the remote.
+ */
+export async function takeResolved(
+  s: Sync,
+  ks: KeySync,
+  document: unknown,
+  theirs: RemoteDocument,
+  local: unknown,
+  clashes: MergeConflicts = [],
+): Promise<void> {
+  const { key } = ks;
+  const checked = s.port.decode(key, document);
+  if (!checked.ok) {
+    syncFailed(s, ks, new RemoteError(`redux-autosave: the resolved copy of ${key} is not valid, so nothing was overwritten: ${checked.error.message}`, { key }));
+    return;
+  }
+  // In memory, the base moves first, so the push the write below sets off
+  // finds the remote's version; it is stored only once the merged copy is,
+  // so a reload in between merges again instead of pushing the older local
+  // copy over the remote's edits.
+  const previousBase = await baseOf(s, ks);
+  ks.base = theirs;
+  let applied;
+  try {
+    applied = await s.port.applyRemote(key, document, local);
+  } catch (error) {
+    // The local copy could not be read (the status shows a load's verdict on it).
+    applied = { ok: false as const, error: error as AutosaveError, shown: true };
+    if (!(error instanceof AutosaveError)) s.port.report(error);
+  }
+  if (!applied.ok) {
+    // Not written: keep merging against the old base.
+    ks.base = previousBase;
+    if (!applied.shown) notMerged(s, ks, applied.error);
+    return;
+  }
+  await setBase(s, ks, theirs);
+  ks.conflict = null;
+  const writeEventsBefore = ks.writeEvents;
+  const now = await s.port.readStored(key);
+  if (now && deepEqual(now.data, theirs.data) && mayClose(ks, writeEventsBefore)) {
+    // Nothing of ours is left to send: the remote copy is the truth.
+    await dropEntry(s, ks);
+    synced(s, ks, theirs.version, { pendingSync: false, conflicts: clashes });
+    return;
+  }
+  synced(s, ks, theirs.version, { pendingSync: true, conflicts: clashes });
+  ks.pushAgain = true;
+}
+
+/** The remote's copy could not be merged with this device's: the status says why, the local copy stands. */
+function notMerged(s: Sync, ks: KeySync, error: AutosaveError): void {
+  syncFailed(
+    s,
+    ks,
+    new RemoteError(`redux-autosave: the remote's copy of ${ks.key} was not taken in, the local copy stands: ${error.message}`, { key: ks.key, cause: error }),
+  );
+}
+
+/** Ends a manual conflict with the app's choice; the caller pushes the result. */
+export async function decide(s: Sync, ks: KeySync, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void> {
+  const { conflict } = ks;
+  if (!conflict || !s.port.has(ks.key)) throw new Error(`redux-autosave: resolveConflict(): ${ks.key} has no conflict to resolve`);
+  const local = (await s.port.readStored(ks.key))?.data ?? conflict.local;
+  let document: unknown;
+  if (choice === 'local') document = local;
+  else if (choice === 'remote') document = conflict.remote.data;
+  else if (choice === 'merge') document = threeWayMerge(conflict.base, local, conflict.remote.data).merged;
+  else {
+    // The app's own document, in the state's form: stored form first, like every side here.
+    const wire = s.port.toWire(ks.key, choice.document);
+    if (!wire.ok) throw wire.error;
+    document = wire.data;
+  }
+  await takeResolved(s, ks, document, conflict.remote, conflict.local);
+}

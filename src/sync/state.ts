@@ -1,0 +1,126 @@
+import { KeyedQueue } from '../util/keyedQueue';
+import type { RemoteDocument } from '../types/remote';
+import type { SyncPort } from '../types/sync';
+
+/** A document saved locally and not yet pushed. Persisted, so a reload finishes the push. */
+export interface OutboxEntry {
+  /** Checksum of the copy the idempotency key was made for; `null` before the first try. */
+  checksum: string | null;
+  idempotencyKey: string | null;
+}
+
+/** The last copy both sides agreed on: the base of a three-way merge. */
+export interface Base {
+  version: string;
+  data: unknown;
+}
+
+/** A conflict waiting for `resolveConflict` (`conflict: 'manual'`). */
+export interface PendingConflict {
+  base: unknown;
+  local: unknown;
+  remote: RemoteDocument;
+}
+
+/** What the engine knows of one key. */
+export interface KeySync {
+  readonly key: string;
+  /** Loaded or saved in this session: a pull refreshes it. */
+  known: boolean;
+  /** The outbox entry, as stored; `null` when there is none (nothing to push). */
+  entry: OutboxEntry | null;
+  /** The base, as stored; `undefined` until read. */
+  base: Base | null | undefined;
+  /**
+   * Counts every local write starting or ending, and every copy stored. A
+   * push or pull closes the outbox entry only if the count has not moved
+   * since it read the local copy, and no write is running: a newer copy, or
+   * one being written, still needs the entry (the page may close before it
+   * could open it again).
+   */
+  writeEvents: number;
+  writesRunning: number;
+  /** The push loop running for this key, if any. */
+  pushing: Promise<void> | null;
+  /** Push once more when the running loop's try ends. */
+  pushAgain: boolean;
+  /** A push waiting out a backoff: its timer, and how many tries in a row failed. */
+  retry: { timer: ReturnType<typeof setTimeout>; attempt: number } | null;
+  conflict: PendingConflict | null;
+  /**
+   * 412s in a row with no push landing between them. Another device writing
+   * as fast as this one merges is normal once; a run of them backs off, and
+   * a long run is a server that never lets a push land.
+   */
+  conflictsInARow: number;
+}
+
+/** The engine's state: one `KeySync` per key, and what all keys share. */
+export interface Sync {
+  readonly port: SyncPort;
+  /** Names this page in idempotency keys, `{clientId}:{seq}`. */
+  readonly clientId: string;
+  seq: number;
+  readonly keys: Map<string, KeySync>;
+  /** A push and a pull of one key never overlap: a push beside a merge being written would send the older copy on the merge's new base. */
+  readonly turns: KeyedQueue;
+  /** Waits between conflicting pushes, cancelled by `dispose()`. */
+  readonly pauses: Set<{ timer: ReturnType<typeof setTimeout>; done: () => void }>;
+  /** The outbox as the last session left it, read once (again after a failed read). */
+  outboxRead: Promise<void> | undefined;
+  disposed: boolean;
+  /** Starts (or joins) the push loop of a key; wired by the engine. */
+  push(key: string): Promise<void>;
+}
+
+export function keySync(s: Sync, key: string): KeySync {
+  let ks = s.keys.get(key);
+  if (!ks) {
+    ks = {
+      key,
+      known: false,
+      entry: null,
+      base: undefined,
+      writeEvents: 0,
+      writesRunning: 0,
+      pushing: null,
+      pushAgain: false,
+      retry: null,
+      conflict: null,
+      conflictsInARow: 0,
+    };
+    s.keys.set(key, ks);
+  }
+  return ks;
+}
+
+/** Whether the outbox entry may close, given `writeEvents` as it was before the local copy was read. */
+export function mayClose(ks: KeySync, writeEventsBefore: number): boolean {
+  return ks.writesRunning === 0 && ks.writeEvents === writeEventsBefore;
+}
+
+export function pause(s: Sync, ms: number): Promise<void> {
+  return new Promise((done) => {
+    const entry = { timer: setTimeout(() => (s.pauses.delete(entry), done()), ms), done };
+    s.pauses.add(entry);
+  });
+}
+
+export function createSync(port: SyncPort, push: Sync['push'] = () => Promise.resolve()): Sync {
+  return {
+    port,
+    clientId: randomId(),
+    seq: 0,
+    keys: new Map(),
+    turns: new KeyedQueue(),
+    pauses: new Set(),
+    outboxRead: undefined,
+    disposed: false,
+    push,
+  };
+}
+
+function randomId(): string {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return crypto?.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+}

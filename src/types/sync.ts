@@ -1,0 +1,84 @@
+// The one port between the local autosave (src/core) and the sync engine
+// (src/sync, loaded with `import()` only when there is a remote). Neither
+// side imports the other: both are written against these interfaces.
+import type { AutosaveError } from '../errors';
+import type { TabMessage } from '../crossTab';
+import type { AutosaveStorage, ConflictStrategy } from './options';
+import type { RemoteAdapter } from './remote';
+import type { AutosaveActions } from './status';
+
+/** A copy checked by the schema: `data` in the state's form, or the error. */
+export type Checked = { ok: true; data: unknown } | { ok: false; error: AutosaveError };
+
+/** A stored copy, unwrapped: the document in its stored (wire) form. */
+export interface StoredCopy {
+  data: unknown;
+  checksum: string;
+}
+
+export type Applied = { ok: true } | { ok: false; error: AutosaveError; shown: boolean };
+
+/** What the core gives the engine. Keys are storage keys, `{collection}:{id}`. */
+export interface SyncPort {
+  storage: AutosaveStorage;
+  remote: RemoteAdapter;
+  conflict: ConflictStrategy;
+  retryDelays: { baseDelayMs: number; maxDelayMs: number };
+  actions: AutosaveActions;
+  dispatch(action: { type: string }): void;
+  report(error: unknown): void;
+  /** Whether `key` belongs to a collection of this instance. */
+  has(key: string): boolean;
+  /** The stored copy of `key`; `undefined` when there is none. Throws when it cannot be read soundly. */
+  readStored(key: string): Promise<StoredCopy | undefined>;
+  /** A copy in wire form (the remote's, a merge's): valid, decoded, and the document of `key`. */
+  decode(key: string, wire: unknown): Checked;
+  /**
+   * A document of the state's form (the app's choice in `resolveConflict`)
+   * in wire form: as it is without codecs, encoded otherwise.
+   */
+  toWire(key: string, document: unknown): Checked;
+  /** The state's copy of `key` in wire form, validated as a save would; `undefined` when the state has none. */
+  current(key: string): Checked | undefined;
+  /** Whether the state holds an edit of `key` that storage does not have yet. */
+  hasUnsavedEdit(key: string): boolean;
+  /**
+   * Makes `copy` (wire form) the local copy of `key`, in the document's
+   * queue: merged with a copy stored since `basedOn` was read and with an
+   * unsaved edit, restored into the state, written. `shown` tells whether
+   * the status already shows an error (a failed write) or not (a copy that
+   * could not be merged or decoded: the engine reports it).
+   */
+  applyRemote(key: string, copy: unknown, basedOn: unknown): Promise<Applied>;
+  /** True while this tab is the one that pushes (always, where Web Locks are missing). */
+  leading(): boolean;
+  announce(message: TabMessage): void;
+}
+
+/** What the engine gives the core. */
+export interface SyncEngine {
+  /** A local write of `key` begins: the outbox learns of it first, so a closed tab still pushes after reload. */
+  beginWrite(key: string): Promise<void>;
+  /** That write is over, written or not (once per `beginWrite`). */
+  endWrite(key: string): void;
+  /** `key`'s stored copy is the state's (a write, or an edit undone): push it when it differs from the remote's. */
+  stored(key: string): void;
+  /** After `load` restored (or missed) the local copy: reconcile with the remote, waiting at most `timeoutMs`. */
+  afterLoad(key: string, timeoutMs: number): Promise<void>;
+  resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
+  /** `remove()`: forget `key`, its outbox entry and base. */
+  forget(key: string): Promise<void>;
+  /** `purge()` removed everything: forget what memory holds. */
+  reset(): void;
+  /** `actions.syncNow()`: push what waits, pull what others changed. */
+  syncNow(): void;
+  /** This tab now pushes for all: push what the outbox holds. */
+  drain(): void;
+  /** Another tab saved `key`: the tab that pushes sends it. */
+  savedElsewhere(key: string): void;
+  /** Another tab pushed `key` at `version`. */
+  syncedElsewhere(key: string, version: string): void;
+  /** The page goes away: send what is not pushed yet, with keepalive requests. */
+  finalPush(dirtyKeys: string[]): void;
+  dispose(): void;
+}
