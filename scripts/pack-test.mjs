@@ -1,8 +1,11 @@
-// Installs the package as a user would — from `npm pack` into an empty
-// project — and uses every entry point from ESM, from CommonJS and from
-// TypeScript with Node16 module resolution. Run after `npm run build`.
+// Installs the package as a user would — from `npm pack` into a fresh
+// `npm init -y` project (CommonJS) and into an ES module project — and
+// uses every entry point from ESM, from CommonJS and from TypeScript with
+// Node16 module resolution. Then it pastes the README's quick start into each
+// project, compiles it with that project's TypeScript as the README says, runs
+// it, and expects the output the README shows. Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -12,20 +15,62 @@ const run = (cmd, args, cwd = work) => {
   try {
     return execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (error) {
-    throw new Error(`${cmd} ${args.join(' ')}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd})\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   }
 };
 const versionOf = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 
-let failed = false;
-try {
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'empty-app', private: true }));
+/** The quick start as the README gives it: the program, the CommonJS tsconfig, the output. */
+function readQuickStart() {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = /^## Quick start\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+  const block = (lang) => new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'm').exec(section)?.[1];
+  const program = block('ts');
+  const tsconfig = block('json');
+  const output = block('text');
+  if (!program || !tsconfig || !output) {
+    throw new Error('README.md\'s "## Quick start" needs a ```ts block (the program), a ```json block (the CommonJS tsconfig.json) and a ```text block (what it prints)');
+  }
+  return { program, tsconfig, output: output.trim() };
+}
+
+/** `npm init -y` in `name/`, made an ES module project if asked, with the tarball, `packages` and TypeScript. */
+function newProject(name, tarball, { esm = false, packages }) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  run('npm', ['init', '-y'], dir);
+  if (esm) run('npm', ['pkg', 'set', 'type=module'], dir);
   run('npm', [
     'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
-    join(work, tarball), `@reduxjs/toolkit@${versionOf('@reduxjs/toolkit')}`, `zod@${versionOf('zod')}`,
-    `react@${versionOf('react')}`, `react-redux@${versionOf('react-redux')}`,
-  ]);
+    join(work, tarball), ...packages.map((pkg) => `${pkg}@${versionOf(pkg)}`), `typescript@${versionOf('typescript')}`,
+  ], dir);
+  return dir;
+}
+
+/** Pastes the quick start into `project/quickstart/`, compiles it with the project's tsc, runs it. */
+function runQuickStart(project, quickStart, tsconfig) {
+  const dir = join(project, 'quickstart');
+  mkdirSync(dir);
+  const tsc = join(project, 'node_modules', '.bin', 'tsc');
+  if (tsconfig) writeFileSync(join(dir, 'tsconfig.json'), tsconfig);
+  else run(tsc, ['--init'], dir); // the ES module project keeps what `tsc --init` writes
+  writeFileSync(join(dir, 'quickstart.ts'), quickStart.program);
+  run(tsc, [], dir);
+  const printed = run('node', ['quickstart.js'], dir).trim();
+  if (printed !== quickStart.output) {
+    throw new Error(`the quick start printed\n${printed}\nwhere the README says\n${quickStart.output}`);
+  }
+  return printed;
+}
+
+let failed = false;
+try {
+  const quickStart = readQuickStart();
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
+  const cjsApp = newProject('cjs-app', tarball, { packages: ['@reduxjs/toolkit', 'zod', 'react', 'react-redux'] });
+  const installed = join(cjsApp, 'node_modules', 'redux-autosave');
+  if (!existsSync(join(installed, 'LICENSE'))) throw new Error('LICENSE is not in the tarball');
+  console.log('pack-test: LICENSE is in the tarball');
 
   const scenario = (imports) => `${imports}
 const Project = z.object({ id: z.string(), title: z.string() });
@@ -57,15 +102,15 @@ if (result.status !== 'loaded' || state.project.current.title !== 'saved from th
 if (typeof memoryStorage !== 'function' || typeof localforageStorage !== 'function') throw new Error('missing exports');
 console.log('ok');
 `;
-  writeFileSync(join(work, 'esm.mjs'), scenario(`import { configureStore, createSlice } from '@reduxjs/toolkit';
+  writeFileSync(join(cjsApp, 'esm.mjs'), scenario(`import { configureStore, createSlice } from '@reduxjs/toolkit';
 import { z } from 'zod';
 import { createAutosave, memoryStorage, localforageStorage } from 'redux-autosave';
 import { fileStorage } from 'redux-autosave/node';`));
-  writeFileSync(join(work, 'cjs.cjs'), `(async () => {${scenario(`const { configureStore, createSlice } = require('@reduxjs/toolkit');
+  writeFileSync(join(cjsApp, 'cjs.cjs'), `(async () => {${scenario(`const { configureStore, createSlice } = require('@reduxjs/toolkit');
 const { z } = require('zod');
 const { createAutosave, memoryStorage, localforageStorage } = require('redux-autosave');
 const { fileStorage } = require('redux-autosave/node');`)}})().catch((e) => { console.error(e); process.exit(1); });`);
-  writeFileSync(join(work, 'types.mts'), `import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+  writeFileSync(join(cjsApp, 'types.mts'), `import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import { z } from 'zod';
 import { createAutosave, type DocumentStatus } from 'redux-autosave';
 import { fileStorage } from 'redux-autosave/node';
@@ -77,32 +122,31 @@ const store = configureStore({ reducer: { p: slice.reducer, [autosave.reducerPat
 const status: DocumentStatus = autosave.selectors.selectDocumentStatus(store.getState(), 'project');
 export { status };
 `);
-  writeFileSync(join(work, 'react.mjs'), `import * as esm from 'redux-autosave/react';
+  writeFileSync(join(cjsApp, 'react.mjs'), `import * as esm from 'redux-autosave/react';
 import { createRequire } from 'node:module';
 const cjs = createRequire(import.meta.url)('redux-autosave/react');
 const names = ['AutosaveProvider', 'useSaveStatus', 'SaveStatusIndicator', 'useUnsavedChangesWarning'];
 for (const name of names) if (typeof esm[name] !== 'function' || typeof cjs[name] !== 'function') throw new Error('missing ' + name);
 console.log('ok');
 `);
-  console.log(`pack-test: redux-autosave/react from ESM and CommonJS: ${run('node', ['react.mjs']).trim()}`);
+  console.log(`pack-test: redux-autosave/react from ESM and CommonJS: ${run('node', ['react.mjs'], cjsApp).trim()}`);
   for (const [name, file] of [['ESM import', 'esm.mjs'], ['CommonJS require', 'cjs.cjs']]) {
     const dir = mkdtempSync(join(work, 'data-'));
-    const out = run('node', [file, dir]).trim();
+    const out = run('node', [file, dir], cjsApp).trim();
     console.log(`pack-test: ${name}: ${out}`);
     if (out !== 'ok') failed = true;
   }
-  run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'types.mts']);
+  run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'types.mts'], cjsApp);
   console.log('pack-test: TypeScript (node16 resolution): ok');
 
-  // The README's quick start, pasted into the empty project: it must compile
-  // and run (in Node there is no IndexedDB, so load() reports the storage).
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const quickStart = /## Quick start\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!quickStart) throw new Error('README.md has no ```ts block under "## Quick start"');
-  writeFileSync(join(work, 'quickstart.mts'), `${quickStart}\nconsole.log(JSON.stringify(store.getState().autosave));\n`);
-  run(join(root, 'node_modules/.bin/tsc'), ['--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), '--outDir', 'out', 'quickstart.mts']);
-  const quickOut = run('node', [join('out', 'quickstart.mjs')]).trim();
-  console.log(`pack-test: README quick start compiles and runs: ${quickOut}`);
+  // The README's quick start, pasted as it is: in the `npm init -y` project
+  // with the tsconfig.json the README gives, and in an ES module project
+  // with the one `tsc --init` writes (nodenext, verbatimModuleSyntax, …).
+  const cjsOut = runQuickStart(cjsApp, quickStart, quickStart.tsconfig);
+  console.log(`pack-test: README quick start, CommonJS project (npm init -y, the README's tsconfig.json):\n${cjsOut}`);
+  const esmApp = newProject('esm-app', tarball, { esm: true, packages: ['@reduxjs/toolkit', 'zod'] });
+  const esmOut = runQuickStart(esmApp, quickStart);
+  console.log(`pack-test: README quick start, ES module project ("type": "module", tsc --init):\n${esmOut}`);
 } catch (error) {
   failed = true;
   console.error(`pack-test: failed: ${error.message}`);
