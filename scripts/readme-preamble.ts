@@ -47,3 +47,4 @@ export declare function getToken(): Promise<string>;
 export declare const root: Root;
 export declare function App(): JSX.Element;
 export declare function Spinner(): JSX.Element;
+export declare function Editor(): JSX.Element;
