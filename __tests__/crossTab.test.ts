@@ -107,6 +107,9 @@ describe('tabs sharing one storage', () => {
   });
 });
 
+// CROSSTAB_RUNS sets the number of interleavings (150 by default).
+const RUNS = Number(process.env.CROSSTAB_RUNS ?? 150);
+
 describe('every interleaving fast-check can make', () => {
   it('ends with every tab and the storage holding the same document, with no acknowledged edit lost', async () => {
     await fc.assert(
@@ -163,9 +166,9 @@ describe('every interleaving fast-check can make', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: RUNS },
     );
-  });
+  }, RUNS * 50);
 });
 
 /** The protocol in memory: versions by the server, compare-and-write, idempotency keys. */

@@ -34,14 +34,22 @@ export function outboxKeys(s: Sync): string[] {
   return [...s.keys.values()].filter((ks) => ks.entry !== null).map((ks) => ks.key);
 }
 
-export async function setEntry(s: Sync, ks: KeySync, entry: OutboxEntry): Promise<void> {
-  await s.port.storage.setItem(OUTBOX + ks.key, entry);
-  ks.entry = entry;
+export const setEntry = (s: Sync, ks: KeySync, entry: OutboxEntry) => put(s, ks, 'entry', entry);
+export const dropEntry = (s: Sync, ks: KeySync) => drop(s, ks, 'entry');
+export const setBase = (s: Sync, ks: KeySync, base: Base) => put(s, ks, 'base', base);
+/** The remote lost the document (its data was reset): the next push creates it again. */
+export const dropBase = (s: Sync, ks: KeySync) => drop(s, ks, 'base');
+
+const PREFIX = { entry: OUTBOX, base: BASE } as const;
+
+async function put<K extends keyof typeof PREFIX>(s: Sync, ks: KeySync, kind: K, value: NonNullable<KeySync[K]>): Promise<void> {
+  await s.port.storage.setItem(PREFIX[kind] + ks.key, value);
+  ks[kind] = value;
 }
 
-export async function dropEntry(s: Sync, ks: KeySync): Promise<void> {
-  ks.entry = null;
-  await s.port.storage.removeItem(OUTBOX + ks.key);
+async function drop(s: Sync, ks: KeySync, kind: keyof typeof PREFIX): Promise<void> {
+  ks[kind] = null;
+  await s.port.storage.removeItem(PREFIX[kind] + ks.key);
 }
 
 /** Reads the stored entry (another tab may have written it) when memory has none. */
@@ -52,17 +60,6 @@ export async function storedEntry(s: Sync, key: string): Promise<OutboxEntry | n
 export async function baseOf(s: Sync, ks: KeySync): Promise<Base | null> {
   if (ks.base === undefined) ks.base = ((await s.port.storage.getItem(BASE + ks.key)) as Base | null) ?? null;
   return ks.base;
-}
-
-export async function setBase(s: Sync, ks: KeySync, base: Base): Promise<void> {
-  await s.port.storage.setItem(BASE + ks.key, base);
-  ks.base = base;
-}
-
-/** The remote lost the document (its data was reset): the next push creates it again. */
-export async function dropBase(s: Sync, ks: KeySync): Promise<void> {
-  ks.base = null;
-  await s.port.storage.removeItem(BASE + ks.key);
 }
 
 /** Removes a key's stored bookkeeping (`remove()`). */
