@@ -1,9 +1,15 @@
 import { KeyedQueue } from './util/keyedQueue';
 
-/** What tabs of one origin tell each other about the documents they share. */
-export type TabMessage =
-  | { type: 'saved'; key: string; checksum: string }
-  | { type: 'synced'; key: string; version: string };
+/**
+ * What tabs of one origin tell each other about the documents they share.
+ * `protocol` names the release's language: earlier releases sent none (1).
+ */
+export type TabMessage = ({ type: 'saved'; key: string; checksum: string } | { type: 'synced'; key: string; version: string }) & {
+  protocol?: number;
+};
+
+/** The protocol of tab messages this release speaks. */
+export const TAB_PROTOCOL = 2;
 
 interface LockManagerLike {
   request<R>(name: string, callback: () => Promise<R>): Promise<R>;
@@ -75,7 +81,7 @@ export function joinTabs(
       return locks ? locks.request(`${name}:${key}`, task) : pageLocks.run(`${name}:${key}`, task);
     },
     announce(message) {
-      channel?.postMessage(message);
+      channel?.postMessage({ ...message, protocol: TAB_PROTOCOL });
     },
     get leading() {
       return leading;

@@ -1,143 +1,197 @@
 import { AutosaveError, messageOf } from './errors';
-import type { Migration } from './types';
+import type { Migration } from './types/options';
 
-export const FORMAT = 1;
+/** The newest envelope format this release writes and reads. */
+export const FORMAT = 2;
 
-/** The stored form of a document: `data` is the document itself. */
+/**
+ * A stored copy, unwrapped: `data` is the document in its stored (wire) form.
+ * Format 2 keeps the document as its JSON text (`json`), exactly as it was
+ * serialized for the save; format 1 (earlier releases) as a plain value.
+ */
 export interface Envelope {
-  format: typeof FORMAT;
+  format: 1 | 2;
   version: number;
   savedAt: number;
   checksum: string;
   data: unknown;
 }
 
-const encoder = new TextEncoder();
+// MurmurHash3 (x86, 32 bits) over the UTF-16 code units of the JSON text,
+// two units to a 32-bit block: no encoding step, so a save hashes the text it
+// already has and a load hashes the text it is about to parse. It catches the
+// truncated or hand-edited copies a checksum is here for; it is no defence
+// against tampering, and does not need to be.
+function murmur3Utf16(text: string): number {
+  const end = text.length & ~1;
+  let hash = 0;
+  for (let i = 0; i < end; i += 2) {
+    hash = mixBlock(hash, text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+    hash = (Math.imul((hash << 13) | (hash >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  if (end < text.length) hash = mixBlock(hash, text.charCodeAt(end));
+  return finish(hash, text.length * 2);
+}
 
-// MurmurHash3 (x86, 32 bits) over the UTF-8 bytes of the serialized
-// document, four bytes a step: it runs on every save and load, and hashing
-// native bytes is several times faster than a loop over UTF-16 code units.
-// It catches the truncated or hand-edited copies a checksum is here for; it
-// is no defence against tampering, and does not need to be.
-// Four bytes a read where the platform is little-endian (every one a browser
-// or Node runs on today); byte by byte elsewhere, for the same hash.
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+function mixBlock(hash: number, block: number): number {
+  let k = Math.imul(block, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  return hash ^ k;
+}
 
-function murmur3(bytes: Uint8Array): number {
+function finish(hash: number, length: number): number {
+  let h = hash ^ length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const hex = (n: number) => n.toString(16).padStart(8, '0');
+
+/** The checksum of a JSON text, as format 2 writes it. */
+export function checksum(json: string): string {
+  return `u3:${hex(murmur3Utf16(json))}`;
+}
+
+// Earlier releases wrote format 1 with MurmurHash3 over UTF-8 bytes (`m3:`),
+// the first ones with FNV-1a (`fnv1a:`). Kept to verify what they wrote, and
+// to write format 1 while `storageFormat: 1` asks for it.
+let encoder: TextEncoder | undefined;
+
+function murmur3Utf8(text: string): number {
+  const bytes = (encoder ??= new TextEncoder()).encode(text);
   const end = bytes.length & ~3;
-  const words = LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, end >>> 2) : undefined;
   let hash = 0;
   for (let i = 0; i < end; i += 4) {
-    let k = words ? words[i >>> 2] : bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    hash ^= k;
+    hash = mixBlock(hash, bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
     hash = (Math.imul((hash << 13) | (hash >>> 19), 5) + 0xe6546b64) | 0;
   }
   let tail = 0;
   for (let i = bytes.length - 1; i >= end; i--) tail = (tail << 8) | bytes[i];
-  if (bytes.length > end) {
-    tail = Math.imul(tail, 0xcc9e2d51);
-    hash ^= Math.imul((tail << 15) | (tail >>> 17), 0x1b873593);
-  }
-  hash ^= bytes.length;
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-  return (hash ^ (hash >>> 16)) >>> 0;
+  if (bytes.length > end) hash = mixBlock(hash, tail);
+  return finish(hash, bytes.length);
 }
 
-export function checksum(json: string): string {
-  return `m3:${murmur3(encoder.encode(json)).toString(16).padStart(8, '0')}`;
+/** The checksum of a JSON text as format 1 writes it. */
+export function checksumFormat1(json: string): string {
+  return `m3:${hex(murmur3Utf8(json))}`;
 }
 
-// The first envelopes were written with FNV-1a; they still load.
 function fnv1a(json: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < json.length; i++) hash = Math.imul(hash ^ json.charCodeAt(i), 0x01000193);
-  return `fnv1a:${(hash >>> 0).toString(16).padStart(8, '0')}`;
+  return `fnv1a:${hex(hash >>> 0)}`;
 }
 
-function checksumLike(sum: string, json: string): string {
-  return sum.startsWith('fnv1a:') ? fnv1a(json) : checksum(json);
+/** `json`'s checksum by the algorithm `sum` names: checksums of different algorithms are never compared. */
+function sameChecksum(sum: string, json: string): boolean {
+  const algorithm = sum.slice(0, sum.indexOf(':') + 1);
+  const computed = algorithm === 'u3:' ? checksum(json) : algorithm === 'm3:' ? checksumFormat1(json) : algorithm === 'fnv1a:' ? fnv1a(json) : '';
+  return computed === sum;
 }
 
-// What `wrap` writes before the document in a string envelope: read to get
+/**
+ * The stored form of a document already serialized as `json` (whose
+ * checksum, by its format's algorithm, is `sum`). Format 2: the text itself
+ * in `json`; for a storage that keeps only strings, a header line (the
+ * envelope without `json`) and then the raw text, never JSON-encoded twice.
+ * Format 1: `data` the value itself, or the whole envelope as JSON.
+ */
+export function wrap(format: 1 | 2, wire: unknown, json: string, sum: string, version: number, savedAt: number, asString: boolean): unknown {
+  if (format === 1) {
+    return asString ? `{"format":1,"version":${version},"savedAt":${savedAt},"checksum":"${sum}","data":${json}}` : { format: 1, version, savedAt, checksum: sum, data: wire };
+  }
+  const header = `{"format":2,"version":${version},"savedAt":${savedAt},"checksum":"${sum}"}`;
+  return asString ? `${header}\n${json}` : { format: 2, version, savedAt, checksum: sum, json };
+}
+
+// What `wrap` writes before the document in a format-1 string: read to get
 // the checksum without parsing a large document, and to check the
 // document's own text without serializing it again.
-const HEADER = /^\{"format":1,"version":\d+,"savedAt":\d+,"checksum":"([^"]{1,40})","data":/;
+const FORMAT1_HEADER = /^\{"format":1,"version":\d+,"savedAt":\d+,"checksum":"([^"]{1,40})","data":/;
+const FORMAT2_HEADER = /^\{"format":2,"version":\d+,"savedAt":\d+,"checksum":"([^"]{1,40})"\}\n/;
 
-/** The checksum a stored value carries, read cheaply; `undefined` if it carries none. */
+/** The checksum a stored value carries, read cheaply (no parse of the document); `undefined` if it carries none. */
 export function storedChecksum(stored: unknown): string | undefined {
-  if (typeof stored === 'string') return HEADER.exec(stored.slice(0, 160))?.[1];
+  if (typeof stored === 'string') {
+    const head = stored.slice(0, 160);
+    return (FORMAT2_HEADER.exec(head) ?? FORMAT1_HEADER.exec(head))?.[1];
+  }
   const sum = (stored as { checksum?: unknown } | null)?.checksum;
   return typeof sum === 'string' ? sum : undefined;
 }
 
-/**
- * Wraps a document already serialized as `json`. A storage that keeps only
- * strings gets the envelope as JSON, built around `json` so the document is
- * serialized once.
- */
-export function wrap(data: unknown, json: string, sum: string, version: number, savedAt: number, asString: boolean): unknown {
-  if (asString) {
-    return `{"format":${FORMAT},"version":${version},"savedAt":${savedAt},"checksum":"${sum}","data":${json}}`;
-  }
-  const envelope: Envelope = { format: FORMAT, version, savedAt, checksum: sum, data };
-  return envelope;
-}
-
 export type Unwrapped =
   | { ok: true; envelope: Envelope }
-  | { ok: false; code: 'corrupt' | 'migration'; message: string };
+  | { ok: false; code: 'corrupt' | 'migration'; message: string }
+  /** Written by a newer release, in a format this one does not know: neither to be kept aside nor written over. */
+  | { ok: false; code: 'newer'; message: string };
 
 /** Checks a stored value: parsable, an envelope of a known format, checksum intact. */
 export function unwrap(stored: unknown, key: string, currentVersion: number): Unwrapped {
   let value = stored;
-  // The document's text as written, when the string is an envelope as `wrap` makes them.
+  // The document's text as written, when the stored value carries it.
   let text: string | undefined;
-  if (typeof value === 'string') {
-    const header = HEADER.exec(value.slice(0, 160));
-    if (header && value.endsWith('}')) text = value.slice(header[0].length, -1);
-    try {
-      value = JSON.parse(value);
-    } catch (error) {
-      return corrupt(`${key}: the stored value is not valid JSON (${messageOf(error)})`);
+  if (typeof stored === 'string') {
+    const head = stored.slice(0, 160);
+    const format2 = FORMAT2_HEADER.exec(head);
+    if (format2) {
+      const newline = stored.indexOf('\n');
+      text = stored.slice(newline + 1);
+      value = parse(stored.slice(0, newline));
+    } else {
+      const format1 = FORMAT1_HEADER.exec(head);
+      if (format1 && stored.endsWith('}')) text = stored.slice(format1[0].length, -1);
+      value = parse(stored);
     }
+    if (value === undefined) return corrupt(`${key}: the stored value is not valid JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return corrupt(`${key}: the stored value is not an autosave envelope`);
-  }
-  const envelope = value as Partial<Envelope>;
-  if (envelope.format !== FORMAT) {
-    return corrupt(`${key}: unknown envelope format ${JSON.stringify(envelope.format)} (expected ${FORMAT})`);
-  }
-  if (
-    !Number.isInteger(envelope.version) ||
-    typeof envelope.savedAt !== 'number' ||
-    typeof envelope.checksum !== 'string' ||
-    !('data' in envelope)
-  ) {
-    return corrupt(`${key}: the envelope is missing version, savedAt, checksum or data`);
-  }
-  let json = text;
-  if (json === undefined || checksumLike(envelope.checksum, json) !== envelope.checksum) {
-    try {
-      json = JSON.stringify(envelope.data);
-    } catch (error) {
-      return corrupt(`${key}: the stored data cannot be serialized (${messageOf(error)})`);
-    }
-  }
-  if (json === undefined || checksumLike(envelope.checksum, json) !== envelope.checksum) {
-    return corrupt(`${key}: checksum mismatch; the stored copy was changed or cut short`);
-  }
-  if (envelope.version! > currentVersion) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return corrupt(`${key}: the stored value is not an autosave envelope`);
+  const envelope = value as Partial<Envelope> & { json?: unknown };
+  if (typeof envelope.format === 'number' && envelope.format > FORMAT) {
     return {
       ok: false,
-      code: 'migration',
-      message: `${key}: stored with schema version ${envelope.version}, newer than this app's version ${currentVersion}`,
+      code: 'newer',
+      message: `${key} was stored by a newer release of redux-autosave (envelope format ${envelope.format}); reload the page to update`,
     };
   }
-  return { ok: true, envelope: envelope as Envelope };
+  if (envelope.format !== 1 && envelope.format !== 2) return corrupt(`${key}: unknown envelope format ${JSON.stringify(envelope.format)}`);
+  if (!Number.isInteger(envelope.version) || typeof envelope.savedAt !== 'number' || typeof envelope.checksum !== 'string') {
+    return corrupt(`${key}: the envelope is missing version, savedAt or checksum`);
+  }
+  let data: unknown;
+  if (envelope.format === 2) {
+    const json = text ?? envelope.json;
+    if (typeof json !== 'string') return corrupt(`${key}: the envelope has no json`);
+    if (!sameChecksum(envelope.checksum, json)) return corrupt(`${key}: checksum mismatch; the stored copy was changed or cut short`);
+    data = parse(json);
+    if (data === undefined) return corrupt(`${key}: the stored document is not valid JSON`);
+  } else {
+    if (!('data' in envelope)) return corrupt(`${key}: the envelope is missing its data`);
+    data = envelope.data;
+    // A format-1 string's own text is checked first: it is what was hashed.
+    if (text === undefined || !sameChecksum(envelope.checksum, text)) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(data);
+      } catch (error) {
+        return corrupt(`${key}: the stored data cannot be serialized (${messageOf(error)})`);
+      }
+      if (json === undefined || !sameChecksum(envelope.checksum, json)) return corrupt(`${key}: checksum mismatch; the stored copy was changed or cut short`);
+    }
+  }
+  if (envelope.version! > currentVersion) {
+    return { ok: false, code: 'migration', message: `${key}: stored with schema version ${envelope.version}, newer than this app's version ${currentVersion}` };
+  }
+  return { ok: true, envelope: { format: envelope.format, version: envelope.version!, savedAt: envelope.savedAt, checksum: envelope.checksum, data } };
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function corrupt(message: string): Unwrapped {
@@ -145,28 +199,17 @@ function corrupt(message: string): Unwrapped {
 }
 
 /** Runs the migrations from `from` up to `to`, in order. */
-export function migrate(
-  data: unknown,
-  from: number,
-  to: number,
-  migrations: Record<number, Migration>,
-  key: string,
-): unknown {
+export function migrate(data: unknown, from: number, to: number, migrations: Record<number, Migration>, key: string): unknown {
   let value = data;
   for (let version = from + 1; version <= to; version++) {
     const step = migrations[version];
     if (!step) {
-      throw new AutosaveError('migration', `${key}: no migration to version ${version} (stored at version ${from})`, {
-        key,
-      });
+      throw new AutosaveError('migration', `${key}: no migration to version ${version} (stored at version ${from})`, { key });
     }
     try {
       value = step(value);
     } catch (error) {
-      throw new AutosaveError('migration', `${key}: migration to version ${version} threw: ${messageOf(error)}`, {
-        key,
-        cause: error,
-      });
+      throw new AutosaveError('migration', `${key}: migration to version ${version} threw: ${messageOf(error)}`, { key, cause: error });
     }
   }
   return value;

@@ -38,6 +38,7 @@ export interface Config {
   /** The backoff of the `retry` option, which remote pushes reuse without a limit on tries. */
   retryDelays: { baseDelayMs: number; maxDelayMs: number };
   storageTimeouts: { readMs: number; writeMs: number };
+  storageFormat: 1 | 2;
   /** How long `load` waits for the remote's copy before it settles for the local one. */
   remoteTimeoutMs: number;
 }
@@ -53,6 +54,7 @@ const OPTION_NAMES = [
   'conflict',
   'crossTab',
   'storageTimeouts',
+  'storageFormat',
 ];
 
 const CONFLICT_STRATEGIES = ['merge', 'local', 'remote', 'manual'];
@@ -170,6 +172,12 @@ function readStorageTimeouts(timeouts: unknown): Config['storageTimeouts'] {
   return { readMs: limit('readMs'), writeMs: limit('writeMs') };
 }
 
+function readStorageFormat(format: unknown): 1 | 2 {
+  if (format === undefined) return DEFAULTS.storageFormat;
+  if (format !== 1 && format !== 2) fail('storageFormat', '1 or 2', format);
+  return format;
+}
+
 function readCrossTab(crossTab: unknown): boolean {
   if (crossTab === undefined) return typeof BroadcastChannel !== 'undefined';
   if (typeof crossTab !== 'boolean') fail('crossTab', 'true or false', crossTab);
@@ -208,6 +216,7 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
     conflict: readConflict(options.conflict),
     crossTab: readCrossTab(options.crossTab),
     storageTimeouts,
+    storageFormat: readStorageFormat(options.storageFormat),
     maxDocumentBytes,
     reducerPath,
     onError,

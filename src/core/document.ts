@@ -80,6 +80,8 @@ export interface DocumentState {
   queuedSave: Promise<AutosaveError | undefined> | null;
   /** `purge()` removed the document: a save still queued writes nothing. */
   purged: boolean;
+  /** The stored copy is of a newer release's format: nothing is written over it. */
+  storedByNewerRelease: boolean;
 }
 
 /** `DocumentState.storedChecksum` of a key a load found empty. */
@@ -120,6 +122,7 @@ export function documentFor(host: DocumentHost, collection: CollectionConfig, ke
       schedule: createSchedule(collection.debounceMs, collection.maxWaitMs, () => host.saveDue(created)),
       queuedSave: null,
       purged: false,
+      storedByNewerRelease: false,
     };
     host.documents.set(key, (doc = created));
   }

@@ -3,10 +3,10 @@
 // start. localStorage writes at once, so the last edits go there too, in the
 // pagehide handler itself, and the next load takes them if they are newer.
 import { AutosaveError } from '../errors';
-import { checksum, wrap } from '../envelope';
+import { wrap } from '../envelope';
 import type { LoadResult } from '../types/instance';
 import { hasUnsavedEdit, NOTHING_STORED, restoreInto, transition, type DocumentState } from './document';
-import { prepare } from './prepare';
+import { checksumFor, prepare } from './prepare';
 import type { Runtime } from './runtime';
 import { validate } from './schema';
 import { envelopeOf } from './stored';
@@ -34,7 +34,9 @@ export function writeJournal(rt: Runtime): void {
     const prepared = prepare(doc, doc.latest, rt.config.maxDocumentBytes);
     if (prepared instanceof AutosaveError) continue;
     try {
-      journal.setItem(journalKey(rt, doc.key), wrap(null, prepared.json, checksum(prepared.json), doc.collection.version, Date.now(), true) as string);
+      const { json } = prepared;
+      const format = rt.config.storageFormat;
+      journal.setItem(journalKey(rt, doc.key), wrap(format, null, json, checksumFor(format, json), doc.collection.version, Date.now(), true) as string);
     } catch {
       // Full or refused: the flush started beside it is all there is.
     }

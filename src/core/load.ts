@@ -4,6 +4,7 @@ import { withRetry } from '../retry';
 import type { LoadResult } from '../types/instance';
 import { failDocument, hasUnsavedEdit, NOTHING_STORED, restoreInto, transition, type DocumentState } from './document';
 import { replayJournal } from './journal';
+import { newerRelease } from './newer';
 import { quarantine } from './quarantine';
 import type { Runtime } from './runtime';
 import { validate } from './schema';
@@ -53,6 +54,9 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
     return { status: 'missing' };
   }
   const unwrapped = unwrap(stored, key, collection.version);
+  if (!unwrapped.ok && unwrapped.code === 'newer') {
+    return { status: 'error', error: toSaveError(failDocument(rt, doc, newerRelease(rt, doc, unwrapped.message))) };
+  }
   if (!unwrapped.ok) {
     const error = new AutosaveError(unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key });
     return quarantine(rt, doc, stored, unwrapped.code === 'corrupt' ? 'corrupt' : 'invalid', error);

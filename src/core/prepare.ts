@@ -1,7 +1,13 @@
+import { checksum, checksumFormat1 } from '../envelope';
 import { AutosaveError, messageOf } from '../errors';
 import { where } from '../roundTrip';
 import type { DocumentState } from './document';
 import { toWire } from './schema';
+
+/** The checksum of `json` by the algorithm of the envelope format it is written in. */
+export function checksumFor(format: 1 | 2, json: string): string {
+  return format === 2 ? checksum(json) : checksumFormat1(json);
+}
 
 /** A document ready to be written: its stored (wire) form and the JSON text of it. */
 export interface Prepared {

@@ -1,4 +1,6 @@
-import { checksum, storedChecksum, wrap } from '../envelope';
+import { storedChecksum, unwrap, wrap } from '../envelope';
+import { newerRelease } from './newer';
+import { checksumFor } from './prepare';
 import { AutosaveError, storageError } from '../errors';
 import { withRetry } from '../retry';
 import { failDocument, hasUnsavedEdit, transition, type DocumentState } from './document';
@@ -6,7 +8,6 @@ import { clearJournal } from './journal';
 import { prepare, type Prepared } from './prepare';
 import { copyAside } from './quarantine';
 import type { Runtime } from './runtime';
-import { envelopeOf } from './stored';
 import { takeInOtherTabsCopy } from './tabs';
 
 /**
@@ -24,6 +25,9 @@ export function saveDocument(rt: Runtime, doc: DocumentState): Promise<AutosaveE
 
 async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveError | undefined> {
   if (doc.purged) return undefined;
+  if (doc.storedByNewerRelease) {
+    return failDocument(rt, doc, new AutosaveError('migration', `redux-autosave: ${doc.key} is stored by a newer release of redux-autosave; not written over it (reload the page)`, { key: doc.key, retryable: false }));
+  }
   if (!hasUnsavedEdit(doc)) {
     // Changed and changed back (an undo, say): nothing new to write, but the
     // status must say the stored copy is current again.
@@ -72,7 +76,9 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
             // not parsed again for every save.
             if (crossTab && doc.storedChecksum !== undefined) {
               const stored = await storage.getItem(key);
-              const theirs = storedChecksum(stored) === doc.storedChecksum ? undefined : envelopeOf(doc, stored);
+              const unwrapped = stored == null || storedChecksum(stored) === doc.storedChecksum ? undefined : unwrap(stored, key, collection.version);
+              if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
+              const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
               if (theirs && theirs.checksum !== doc.storedChecksum) {
                 await takeInOtherTabsCopy(rt, doc, theirs);
                 document = doc.latest;
@@ -86,8 +92,9 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
             }
             const { json, wire } = prepared as Prepared;
             const savedAt = Date.now();
-            const sum = checksum(json);
-            await storage.setItem(key, wrap(wire, json, sum, collection.version, savedAt, storage.stringsOnly === true));
+            const { storageFormat } = rt.config;
+            const sum = checksumFor(storageFormat, json);
+            await storage.setItem(key, wrap(storageFormat, wire, json, sum, collection.version, savedAt, storage.stringsOnly === true));
             written = { savedAt, sum };
           } finally {
             engine?.endWrite(key);

@@ -20,7 +20,7 @@ export async function readStored(rt: Runtime, doc: DocumentState): Promise<Store
   const stored = await rt.config.storage.getItem(doc.key);
   if (stored == null) return undefined;
   const unwrapped = unwrap(stored, doc.key, doc.collection.version);
-  if (!unwrapped.ok) throw new AutosaveError(unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key: doc.key });
+  if (!unwrapped.ok) throw new AutosaveError(unwrapped.code === 'newer' ? 'migration' : unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key: doc.key });
   if (unwrapped.envelope.version !== doc.collection.version) {
     throw new AutosaveError('migration', `redux-autosave: ${doc.key} is stored at another version; load it first`, { key: doc.key });
   }

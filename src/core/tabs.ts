@@ -1,6 +1,7 @@
 // What other tabs sharing the storage stored: a tab hears of each save on
 // the BroadcastChannel, and finds unannounced ones itself before it writes.
-import type { TabMessage } from '../crossTab';
+import { TAB_PROTOCOL, type TabMessage } from '../crossTab';
+import { newerRelease } from './newer';
 import { resolveSides } from '../conflict';
 import type { Envelope } from '../envelope';
 import { hasUnsavedEdit, restoreInto, transition, type DocumentState } from './document';
@@ -46,6 +47,11 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
 /** A message from another tab of the origin. */
 export function onTabMessage(rt: Runtime, message: TabMessage): void {
   if (rt.disposed || !rt.api) return;
+  // A tab of a newer release speaks a language this one does not know: act on nothing it says.
+  if ((message.protocol ?? 1) > TAB_PROTOCOL) {
+    rt.report(newerRelease(rt, undefined, `another tab runs a newer release of redux-autosave (tab protocol ${message.protocol}); reload the page to update`));
+    return;
+  }
   if (message.type === 'synced') {
     rt.engine?.then((engine) => engine.syncedElsewhere(message.key, message.version), noop);
     return;

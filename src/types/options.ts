@@ -199,4 +199,13 @@ export interface AutosaveOptions<T extends Record<string, unknown>, ReducerPath 
    * @default { readMs: 5000, writeMs: 30000 }
    */
   storageTimeouts?: StorageTimeouts;
+  /**
+   * The envelope format saves write. `2` keeps the document as its JSON text,
+   * so a save serializes and hashes once and a load hashes and parses once;
+   * `1` is what earlier releases write: keep it for one release while tabs of
+   * an earlier release may still be open (they cannot read format 2). Both
+   * are read either way.
+   * @default 2
+   */
+  storageFormat?: 1 | 2;
 }
