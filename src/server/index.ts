@@ -18,3 +18,9 @@ export type {
   WriteRequest,
   WriteResult,
 } from './types';
+export { createSyncHandler } from './handler';
+export type { Authorize, Principal, ServerSchema, SpaceQuota, SyncHandlerOptions } from './options';
+export type { CorsOptions } from './http/cors';
+export { toNodeListener } from './node/toNodeListener';
+export { createSyncServer } from './node/createSyncServer';
+export type { SyncServer, SyncServerOptions } from './node/createSyncServer';
