@@ -145,7 +145,7 @@ export interface SpaceUsage {
 export interface IdempotencyRetention {
   /** @default 86_400_000 (a day) */
   maxAgeMs?: number;
-  /** @default 10_000 */
+  /** A client retries its latest pushes; a forgotten key's retry is a 412, never a second write. @default 1000 */
   maxPerSpace?: number;
 }
 

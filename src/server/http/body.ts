@@ -42,7 +42,14 @@ export interface BodyLimits {
   budget: UploadBudget;
 }
 
-const busy = (what: string) => new Refusal(refuse(503, `the server is reading too many ${what} at once; try again shortly`, {}, { 'retry-after': '1' }));
+const busy = (what: 'uploads' | 'bytes') =>
+  new Refusal(
+    refuse(503, `the server is reading too many ${what} at once; try again shortly`, {}, {
+      'retry-after': '1',
+      // Too many uploads at once is a flood (slow bodies): their connections are shed at once, not drained.
+      ...(what === 'uploads' ? { connection: 'close' } : {}),
+    }),
+  );
 
 /** Thrown when the client went away mid-upload: nobody reads the answer, and it is not the server's failure. */
 export class ClientGone extends Error {}

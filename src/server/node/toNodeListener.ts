@@ -11,23 +11,29 @@ type NodeRequest = IncomingMessage & { originalUrl?: string };
  * holds at most one chunk here.
  */
 function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let dropped = false;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         req.pause();
         req.on('data', (chunk: Buffer) => {
+          // After a refusal the rest of the body is read only to be dropped.
+          if (dropped) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         });
-        req.on('end', () => controller.close());
+        req.on('end', () => {
+          if (!dropped) controller.close();
+        });
         req.on('close', () => {
-          if (!req.complete) controller.error(new Error('the client closed the request before its body was read'));
+          if (!req.complete && !dropped) controller.error(new Error('the client closed the request before its body was read'));
         });
       },
       pull() {
         req.resume();
       },
       cancel() {
+        dropped = true;
         req.pause();
       },
     },
@@ -45,6 +51,25 @@ function requestOf(req: NodeRequest, signal: AbortSignal): Request {
   return new Request(url, { method, headers, signal, body: hasBody ? bodyStream(req) : undefined, duplex: hasBody ? 'half' : undefined } as RequestInit);
 }
 
+/** How long a refused upload may go on arriving, unread, after its answer. */
+const LINGER_MS = 5_000;
+
+/**
+ * The body was refused before it was read whole (413, 503, 408). Closing at
+ * once would reset the socket under a client still sending, which then sees
+ * a network error instead of the answer; so what still comes is read and
+ * dropped (holding no memory) for a few seconds, and a client still sending
+ * after that is cut off. One that finishes keeps its connection.
+ */
+function lingerThenClose(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+    timer.unref();
+    req.once('end', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
+    req.resume();
+  });
+}
+
 async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.statusCode = response.status;
   response.headers.forEach((value, name) => {
@@ -52,8 +77,7 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  // The body was refused before it was read whole (413, 503, 408): its unread bytes would be taken for the next request.
-  if (req.method !== 'GET' && req.method !== 'HEAD' && !req.complete) res.setHeader('connection', 'close');
+  if (!req.complete && response.headers.get('connection') !== 'close') lingerThenClose(req, res);
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
   res.on('close', () => reader.cancel().catch(() => {}));

@@ -2,7 +2,7 @@ import type { IdempotencyRetention } from '../types';
 import type { IdempotencyRecord } from './writeStep';
 
 export const DEFAULT_IDEMPOTENCY_AGE_MS = 86_400_000;
-export const DEFAULT_IDEMPOTENCY_PER_SPACE = 10_000;
+export const DEFAULT_IDEMPOTENCY_PER_SPACE = 1000;
 
 /**
  * One space's idempotency records, apart from its documents, keyed by
