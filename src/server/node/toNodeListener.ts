@@ -10,9 +10,9 @@ type NodeRequest = IncomingMessage & { originalUrl?: string };
  * handler asks for more: a refused upload is not read on, and a slow one
  * holds at most one chunk here.
  */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; drop(): void } {
   let dropped = false;
-  return new ReadableStream<Uint8Array>(
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         req.pause();
@@ -39,16 +39,24 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 1 },
   );
+  return {
+    stream,
+    drop() {
+      dropped = true;
+    },
+  };
 }
 
-function requestOf(req: NodeRequest, signal: AbortSignal): Request {
+function requestOf(req: NodeRequest, signal: AbortSignal): { request: Request; dropBody(): void } {
   const secure = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
   const url = new URL(req.originalUrl ?? req.url ?? '/', `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
   const headers = new Headers();
   for (let at = 0; at < req.rawHeaders.length; at += 2) headers.append(req.rawHeaders[at], req.rawHeaders[at + 1]);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(url, { method, headers, signal, body: hasBody ? bodyStream(req) : undefined, duplex: hasBody ? 'half' : undefined } as RequestInit);
+  const body = hasBody ? bodyStream(req) : undefined;
+  const request = new Request(url, { method, headers, signal, body: body?.stream, duplex: hasBody ? 'half' : undefined } as RequestInit);
+  return { request, dropBody: () => body?.drop() };
 }
 
 /** How long a refused upload may go on arriving, unread, after its answer. */
@@ -70,14 +78,17 @@ function lingerThenClose(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function send(response: Response, req: IncomingMessage, res: ServerResponse, dropBody: () => void): Promise<void> {
   res.statusCode = response.status;
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') res.setHeader(name, value);
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  if (!req.complete && response.headers.get('connection') !== 'close') lingerThenClose(req, res);
+  if (!req.complete) {
+    dropBody();
+    if (response.headers.get('connection') !== 'close') lingerThenClose(req, res);
+  }
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
   res.on('close', () => reader.cancel().catch(() => {}));
@@ -112,14 +123,15 @@ export function toNodeListener(handler: Handler): (req: IncomingMessage, res: Se
     req.on('error', () => {});
     res.on('error', () => {});
     let request: Request;
+    let dropBody: () => void;
     try {
-      request = requestOf(req as NodeRequest, aborted.signal);
+      ({ request, dropBody } = requestOf(req as NodeRequest, aborted.signal));
     } catch {
       res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end('{"error":"the request line or Host header is not a valid URL"}');
       return;
     }
     handler(request)
-      .then((response) => send(response, req, res))
+      .then((response) => send(response, req, res, dropBody))
       .catch((error) => {
         console.error('redux-autosave server: the handler failed outside its own error handling:', error);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"the server failed to handle this request"}');
