@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { fileStore } from '../stores/file/fileStore';
-import { memoryStore } from '../stores/memoryStore';
-import type { SyncStore } from '../types';
+import { fileStore, memoryStore, type SyncStore } from '../index';
 
 /**
  * The store a `--store` value names: `memory`, a directory, and (with the

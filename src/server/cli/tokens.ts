@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Authorize } from '../options';
+import type { Authorize } from '../index';
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
