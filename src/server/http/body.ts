@@ -51,6 +51,17 @@ const busy = (what: 'uploads' | 'bytes') =>
     }),
   );
 
+function joined(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole;
+}
+
 /** Thrown when the client went away mid-upload: nobody reads the answer, and it is not the server's failure. */
 export class ClientGone extends Error {}
 
@@ -101,7 +112,7 @@ export async function readBody(request: Request, { maxBodyBytes, bodyTimeoutMs, 
     }
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(joined(chunks, size));
     } catch {
       throw new Refusal(refuse(400, 'the body is not UTF-8 text'));
     }

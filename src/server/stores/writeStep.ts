@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { IdempotentAnswer, JsonPath, SpaceUsage, StoredDocument, WriteRequest, WriteResult } from '../types';
 
