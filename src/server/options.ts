@@ -93,6 +93,13 @@ function fail(option: string, expected: string, received: unknown): never {
   throw new TypeError(`redux-autosave: createSyncHandler \`${option}\` must be ${expected}, received ${describeValue(received)}`);
 }
 
+export const DEFAULT_BASE_PATH = '/api/autosave';
+
+/** The base path without a trailing '/', the default when none is given. */
+export function basePathOf(options: Pick<SyncHandlerOptions, 'basePath'>): string {
+  return (options.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+}
+
 const isCount = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 /** Checks the options and sets every default, in one place. */
@@ -103,9 +110,10 @@ export function resolveOptions(options: SyncHandlerOptions): ResolvedOptions {
   if (authorize !== 'anonymous' && typeof authorize !== 'function') {
     fail('authorize', "a function (request) => { userId } | null, or 'anonymous' to let everyone in one shared space", authorize);
   }
-  const basePath = (options.basePath ?? '/api/autosave').replace(/\/+$/, '');
-  if (typeof options.basePath === 'string' && !options.basePath.startsWith('/')) fail('basePath', "a path starting with '/'", options.basePath);
-  if (options.basePath !== undefined && typeof options.basePath !== 'string') fail('basePath', "a path starting with '/'", options.basePath);
+  if (options.basePath !== undefined && (typeof options.basePath !== 'string' || !options.basePath.startsWith('/'))) {
+    fail('basePath', "a path starting with '/'", options.basePath);
+  }
+  const basePath = basePathOf(options);
   if (cors !== undefined && (!Array.isArray(cors?.origins) || cors.origins.some((o) => typeof o !== 'string' || o.endsWith('/')))) {
     fail('cors.origins', "an array of origins such as 'https://app.example.com' (no path, no trailing '/')", cors?.origins);
   }

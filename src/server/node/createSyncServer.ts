@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost } from '../auth';
 import { createSyncHandler } from '../handler';
-import type { SyncHandlerOptions } from '../options';
+import { basePathOf, type SyncHandlerOptions } from '../options';
 import { defaultMaxConnections } from './limits';
 import { toNodeListener } from './toNodeListener';
 
@@ -77,7 +77,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   // After listening, a failure of the server is logged, never a crash (EMFILE on accept is retried by Node).
   server.on('error', (error) => console.error('redux-autosave server:', error.message));
   const actualPort = (server.address() as AddressInfo).port;
-  const basePath = (handlerOptions.basePath ?? '/api/autosave').replace(/\/+$/, '');
+  const basePath = basePathOf(handlerOptions);
 
   let closing: Promise<void> | undefined;
   return {
