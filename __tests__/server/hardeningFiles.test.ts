@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request, spawnServer, stackLines, type ServerProcess } from './helpers/serverProcess';
+import { putDocument as put, request, spawnServer, stackLines, type ServerProcess } from './helpers/serverProcess';
 
 let dir: string;
 let server: ServerProcess | undefined;
@@ -27,8 +27,6 @@ function filesUnder(folder: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-const put = (url: string, key: string, body: string, headers: Record<string, string> = { 'if-none-match': '*' }) =>
-  fetch(`${url}/${encodeURIComponent(key)}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body });
 
 it('refuses JSON nested 5,000 deep with 400 and leaves no file behind', async () => {
   server = await spawnServer({ store: dir });

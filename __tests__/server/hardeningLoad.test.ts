@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request, spawnServer, stackLines, type ServerProcess } from './helpers/serverProcess';
+import { putDocument as put, request, spawnServer, stackLines, type ServerProcess } from './helpers/serverProcess';
 
 let dir: string;
 let server: ServerProcess | undefined;
@@ -22,8 +22,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const put = (url: string, key: string, body: string, headers: Record<string, string> = { 'if-none-match': '*' }, timeoutMs = 10_000) =>
-  fetch(`${url}/${encodeURIComponent(key)}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
 
 it('keeps answering new clients while 1,100 slow uploads hold on, under a 1,024-descriptor limit', async () => {
   server = await spawnServer({ store: dir, fdLimit: 1024 });

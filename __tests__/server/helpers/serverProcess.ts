@@ -109,6 +109,10 @@ export function spawnServer({ store, args = [], fdLimit }: SpawnOptions): Promis
   });
 }
 
+/** A PUT of a JSON body (a create unless `headers` say otherwise), given up after `timeoutMs`. */
+export const putDocument = (url: string, key: string, body: string, headers: Record<string, string> = { 'if-none-match': '*' }, timeoutMs = 10_000) =>
+  fetch(`${url}/${encodeURIComponent(key)}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
+
 /** Lines of a stack trace in a process's output: what a server facing hostile clients must not print. */
 export function stackLines(output: string): string[] {
   return output.split('\n').filter((line) => /^\s+at /.test(line));
