@@ -1,10 +1,11 @@
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-// One build per public entry point: `redux-autosave`, `redux-autosave/node`
-// and `redux-autosave/react`. The React entry imports only types from the
-// core, so no chunk is shared and `react` is never met by the core's users.
-const entries = { index: 'src/index.ts', node: 'src/node.ts', react: 'src/react/index.ts' };
+// One build per public entry point: `redux-autosave`, `redux-autosave/node`,
+// `redux-autosave/react` and `redux-autosave/server`. The React entry imports
+// only types from the core, and the server nothing of it, so no chunk is
+// shared and `react` is never met by the core's users.
+const entries = { index: 'src/index.ts', node: 'src/node.ts', react: 'src/react/index.ts', server: 'src/server/index.ts' };
 
 // Every bare import (peer dependencies, react/jsx-runtime, localforage, Node's modules) stays
 // outside the bundle: the app's bundler or Node resolves it once.
@@ -16,6 +17,16 @@ const coreTypesFromPackage = {
   name: 'core-types-from-package',
   resolveId: (id, importer) =>
     id === '../types' && importer?.includes('/src/react/') ? { id: 'redux-autosave', external: true } : null,
+};
+
+// The CLI (`bin`) runs the server entry as installed: its import of the
+// entry stays a reference to `./server.mjs`, so the server is not built twice.
+const serverEntryFromCli = {
+  name: 'server-entry-from-cli',
+  resolveId: (id, importer) =>
+    (id === './index' && importer?.endsWith('/src/server/cli.ts')) || (id === '../index' && importer?.includes('/src/server/cli/'))
+      ? { id: './server.mjs', external: true }
+      : null,
 };
 
 export default [
@@ -44,4 +55,17 @@ export default [
       output: { file: `dist/${name}.d.${ext}`, format: 'es' },
     })),
   ),
+  {
+    input: 'src/server/cli.ts',
+    external,
+    plugins: [
+      serverEntryFromCli,
+      typescript({
+        tsconfig: './tsconfig.json',
+        compilerOptions: { noEmit: false, declaration: false, target: 'ES2020', types: ['node'] },
+        include: ['src/server/**/*'],
+      }),
+    ],
+    output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node' },
+  },
 ];

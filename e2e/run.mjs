@@ -1,6 +1,7 @@
 // Browser tests of the dashboard example: Debian's Chromium, driven by
-// playwright-core, against the servers `npm start` runs (started here on free
-// 127.0.0.1 ports, a fresh pair per scenario). A scenario's pages are
+// playwright-core, against the servers `npm start` runs — the app and
+// `redux-autosave/server` with bearer tokens — started here on free
+// 127.0.0.1 ports, a fresh pair per scenario. A scenario's pages are
 // browsers of their own (`t.open`) or tabs of one browser (`t.tab`). Every
 // scenario saves a screenshot to test-results/, and a failing one a screenshot
 // of each of its pages at the moment it failed; `t.note` lines are printed
@@ -113,9 +114,9 @@ for (const scenario of selected) {
     tab: (page, query = '') => openPage(page.context(), query),
     /** Resolves once `page` has had a PUT of `key` answered 200 whose body holds `text` (before now or later). */
     pushed: (page, key, text = '') => pushedBy(page, `${servers.syncUrl}/${encodeURIComponent(key)}`, text),
-    /** The document the sync server holds at `key`, or null. */
-    async onServer(key) {
-      const answer = await fetch(`${servers.syncUrl}/${encodeURIComponent(key)}`);
+    /** The document the sync server holds at `key` for `user` (the app's default user unless given), or null. */
+    async onServer(key, user = 'demo') {
+      const answer = await fetch(`${servers.syncUrl}/${encodeURIComponent(key)}`, { headers: { authorization: `Bearer ${servers.tokenFor(user)}` } });
       return answer.status === 404 ? null : (await answer.json()).data;
     },
     async close(page) {

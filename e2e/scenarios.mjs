@@ -365,4 +365,57 @@ export const scenarios = [
       await t.screenshot(c, 'new-tab');
     },
   },
+  {
+    name: 'two users editing "the same" project id never see each other\'s text, on their pages or on the server',
+    async run(t) {
+      const alice = await t.open('?user=alice&poll=500');
+      const bob = await t.open('?user=bob&poll=500');
+      await Promise.all([t.pushed(alice, PROJECT), t.pushed(bob, PROJECT)]);
+      const fromAlice = "Alice: the harbour master's lantern at dusk";
+      const fromBob = 'Bob: a gull lands on the mast';
+      await alice.getByLabel(prompt(1)).fill(fromAlice);
+      await t.pushed(alice, PROJECT, fromAlice);
+      await bob.getByLabel(prompt(1)).fill(fromBob);
+      await t.pushed(bob, PROJECT, fromBob);
+
+      // Each page reloaded, so its load pulls from the server, then watched through two more pulls.
+      for (const [page, own, other] of [
+        [alice, fromAlice, fromBob],
+        [bob, fromBob, fromAlice],
+      ]) {
+        await page.reload();
+        await page.waitForSelector('html[data-ready="true"]');
+        await holds(page, prompt(1), own);
+        await page.evaluate((other) => {
+          window.sawOther = false;
+          const look = () => {
+            if ([...document.querySelectorAll('textarea, input')].some((field) => field.value.includes(other))) window.sawOther = true;
+            requestAnimationFrame(look);
+          };
+          look();
+        }, other);
+      }
+      for (let pull = 0; pull < 2; pull++) {
+        await Promise.all(
+          [alice, bob].map((page) => page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(encodeURIComponent(PROJECT)))),
+        );
+      }
+      for (const [page, name] of [
+        [alice, 'Alice'],
+        [bob, 'Bob'],
+      ]) {
+        check((await page.evaluate(() => window.sawOther)) === false, `${name}'s page showed the other user's text`);
+      }
+      await holds(alice, prompt(1), fromAlice);
+      await holds(bob, prompt(1), fromBob);
+      const [onAlice, onBob, onDemo] = await Promise.all([t.onServer(PROJECT, 'alice'), t.onServer(PROJECT, 'bob'), t.onServer(PROJECT)]);
+      check(shotsOf(onAlice)[1] === fromAlice && shotsOf(onBob)[1] === fromBob, `the server holds ${JSON.stringify({ onAlice, onBob })}`);
+      check(onDemo === null, `the demo user's space holds ${JSON.stringify(onDemo)}`);
+      // Without a token the server answers nothing at all.
+      const anonymous = await fetch(`${t.servers.syncUrl}/${encodeURIComponent(PROJECT)}`);
+      check(anonymous.status === 401, `a request without a token was answered ${anonymous.status}`);
+      await t.screenshot(alice, 'alice');
+      await t.screenshot(bob, 'bob');
+    },
+  },
 ];

@@ -4,7 +4,7 @@
 // Node16 module resolution. Then it pastes the README's quick start into each
 // project, compiles it with that project's TypeScript as the README says, runs
 // it, and expects the output the README shows. Run after `npm run build`.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -114,13 +114,16 @@ const { fileStorage } = require('redux-autosave/node');`)}})().catch((e) => { co
 import { z } from 'zod';
 import { createAutosave, type DocumentStatus } from 'redux-autosave';
 import { fileStorage } from 'redux-autosave/node';
+import { createSyncHandler, memoryStore, type SyncStore } from 'redux-autosave/server';
 const Project = z.object({ id: z.string() });
 type Project = z.infer<typeof Project>;
 const slice = createSlice({ name: 'p', initialState: { current: null as Project | null }, reducers: { loaded: (s, a: PayloadAction<Project>) => { s.current = a.payload; } } });
 const autosave = createAutosave({ storage: fileStorage('x'), documents: { project: { select: (s: { p: { current: Project | null } }) => s.p.current, schema: Project, restore: slice.actions.loaded } } });
 const store = configureStore({ reducer: { p: slice.reducer, [autosave.reducerPath]: autosave.reducer }, middleware: (g) => g().concat(autosave.middleware) });
 const status: DocumentStatus = autosave.selectors.selectDocumentStatus(store.getState(), 'project');
-export { status };
+const syncStore: SyncStore = memoryStore();
+const handler: (request: Request) => Promise<Response> = createSyncHandler({ store: syncStore, authorize: (request) => (request.headers.has('authorization') ? { userId: 'u1' } : null) });
+export { status, handler };
 `);
   writeFileSync(join(cjsApp, 'react.mjs'), `import * as esm from 'redux-autosave/react';
 import { createRequire } from 'node:module';
@@ -130,6 +133,45 @@ for (const name of names) if (typeof esm[name] !== 'function' || typeof cjs[name
 console.log('ok');
 `);
   console.log(`pack-test: redux-autosave/react from ESM and CommonJS: ${run('node', ['react.mjs'], cjsApp).trim()}`);
+
+  // The server entry from ESM and CommonJS: a document written and read back through the handler.
+  const serverScenario = (imports) => `${imports}
+(async () => {
+  const handler = createSyncHandler({ store: memoryStore(), authorize: () => ({ userId: 'u1' }) });
+  const put = await handler(new Request('http://127.0.0.1/api/autosave/project%3Ap1', { method: 'PUT', headers: { 'if-none-match': '*' }, body: '{"data":{"title":"A"}}' }));
+  const get = await handler(new Request('http://127.0.0.1/api/autosave/project%3Ap1'));
+  const body = await get.json();
+  if (put.status !== 200 || body.data.title !== 'A' || typeof createSyncServer !== 'function' || typeof toNodeListener !== 'function' || typeof fileStore !== 'function') throw new Error('server round trip failed');
+  console.log('ok');
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+  writeFileSync(join(cjsApp, 'server.mjs'), serverScenario("import { createSyncHandler, createSyncServer, fileStore, memoryStore, toNodeListener } from 'redux-autosave/server';"));
+  writeFileSync(join(cjsApp, 'server.cjs'), serverScenario("const { createSyncHandler, createSyncServer, fileStore, memoryStore, toNodeListener } = require('redux-autosave/server');"));
+  for (const file of ['server.mjs', 'server.cjs']) console.log(`pack-test: redux-autosave/server from ${file.endsWith('mjs') ? 'ESM' : 'CommonJS'}: ${run('node', [file], cjsApp).trim()}`);
+
+  // The CLI as npx runs it: it prints the URL to give httpRemote, serves it, and stops on SIGTERM.
+  const cli = spawn(join(cjsApp, 'node_modules/.bin/redux-autosave-server'), ['--store', join(cjsApp, 'cli-data'), '--port', '0'], { cwd: cjsApp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the CLI printed no URL within 20 s:\n${out}`)), 20_000);
+    cli.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /url: '([^']+)'/.exec(out);
+      if (match) clearTimeout(timer), resolveUrl(match[1]);
+    });
+    cli.stderr.on('data', (chunk) => (out += chunk));
+    cli.once('exit', (code) => reject(new Error(`the CLI exited (${code}):\n${out}`)));
+  });
+  try {
+    const put = await fetch(`${url}/project%3Acli`, { method: 'PUT', headers: { 'if-none-match': '*' }, body: '{"data":1}' });
+    const get = await fetch(`${url}/project%3Acli`);
+    if (put.status !== 200 || (await get.json()).data !== 1) throw new Error(`the CLI's server answered ${put.status}`);
+    console.log(`pack-test: npx redux-autosave-server serves ${url}: ok`);
+  } finally {
+    const exited = new Promise((done) => cli.once('exit', done));
+    cli.kill('SIGTERM');
+    await exited;
+  }
   for (const [name, file] of [['ESM import', 'esm.mjs'], ['CommonJS require', 'cjs.cjs']]) {
     const dir = mkdtempSync(join(work, 'data-'));
     const out = run('node', [file, dir], cjsApp).trim();

@@ -4,8 +4,11 @@ import { AutosaveProvider } from 'redux-autosave/react';
 import { App } from './App';
 import { createDashboardStore } from './store';
 
-// The server that serves this page names the sync server in a <meta> tag.
-const syncUrl = document.querySelector<HTMLMetaElement>('meta[name="sync-url"]')?.content || null;
+// The server that serves this page names the sync server, the signed-in user and their token in <meta> tags.
+const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content || null;
+const syncUrl = meta('sync-url');
+const user = meta('sync-user') ?? 'demo';
+const token = meta('sync-token');
 const params = new URLSearchParams(location.search);
 // `?conflict=manual` (or local, remote) picks the conflict strategy; merge by default.
 const strategies = ['merge', 'manual', 'local', 'remote'] as const;
@@ -13,7 +16,7 @@ const conflict = strategies.find((name) => name === params.get('conflict')) ?? '
 // How often to pull what other devices changed, while the page is shown.
 const pollMs = Number(params.get('poll')) || 5000;
 
-const dashboard = createDashboardStore({ syncUrl, conflict });
+const dashboard = createDashboardStore({ syncUrl, conflict, user, token });
 const { store, autosave } = dashboard;
 
 createRoot(document.getElementById('root')!).render(

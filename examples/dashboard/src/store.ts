@@ -19,11 +19,16 @@ export interface DashboardOptions {
   /** The sync server's endpoint; without one, documents stay on this device. */
   syncUrl: string | null;
   conflict: ConflictStrategy;
+  /** Who is signed in: each user's documents live apart, on the server and in this browser. */
+  user: string;
+  /** The user's bearer token for the sync server. */
+  token: string | null;
 }
 
-export function createDashboardStore({ syncUrl, conflict }: DashboardOptions) {
+export function createDashboardStore({ syncUrl, conflict, user, token }: DashboardOptions) {
   const autosave = createAutosave({
-    storage: localforageStorage({ name: 'redux-autosave-dashboard' }),
+    // One database per user, so one user's unsent edits are never another's.
+    storage: localforageStorage({ name: user === 'demo' ? 'redux-autosave-dashboard' : `redux-autosave-dashboard-${user}` }),
     documents: {
       workspace: {
         select: (state: { workspace: { current: Workspace | null } }) => state.workspace.current,
@@ -43,7 +48,8 @@ export function createDashboardStore({ syncUrl, conflict }: DashboardOptions) {
     // Quick retries: while the sync server is down, a push is tried again
     // within a few seconds of it coming back.
     retry: { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 },
-    remote: syncUrl ? httpRemote({ url: syncUrl, timeoutMs: 5000 }) : undefined,
+    // The token is read per request, so a refreshed one is used at once.
+    remote: syncUrl ? httpRemote({ url: syncUrl, timeoutMs: 5000, headers: (): Record<string, string> => (token ? { Authorization: `Bearer ${token}` } : {}) }) : undefined,
     conflict,
   });
 

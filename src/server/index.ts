@@ -1,0 +1,26 @@
+export { memoryStore } from './stores/memoryStore';
+export { fileStore } from './stores/file/fileStore';
+export type {
+  Change,
+  ChangeEntry,
+  ChangesPage,
+  IdempotencyRetention,
+  IdempotentAnswer,
+  JsonPath,
+  ListOptions,
+  ListPage,
+  Precondition,
+  Produced,
+  SpaceUsage,
+  StoreOptions,
+  StoredDocument,
+  SyncStore,
+  WriteRequest,
+  WriteResult,
+} from './types';
+export { createSyncHandler } from './handler';
+export type { Authorize, Principal, ServerSchema, SpaceQuota, SyncHandlerOptions } from './options';
+export type { CorsOptions } from './http/cors';
+export { toNodeListener } from './node/toNodeListener';
+export { createSyncServer } from './node/createSyncServer';
+export type { SyncServer, SyncServerOptions } from './node/createSyncServer';
