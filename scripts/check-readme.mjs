@@ -107,7 +107,7 @@ function checkLinks(doc, docs) {
   }
 }
 
-// The envelope example must be what the code writes: its format, and the checksum of its data.
+// The envelope example must be what the code writes: its format, and the checksum of its json text.
 async function checkJson(doc) {
   let envelope;
   for (const block of doc.blocks.filter((b) => b.lang === 'json')) {
@@ -125,9 +125,10 @@ async function checkJson(doc) {
     report(doc.file, envelope.line, 'src/envelope.ts no longer exports checksum() and FORMAT: update the stored-format section and this check together');
     return;
   }
-  const { format, checksum, data } = envelope.value;
+  const { format, checksum, json } = envelope.value;
   if (format !== code.FORMAT) report(doc.file, envelope.line, `the envelope example has format ${format}; the code writes format ${code.FORMAT}`);
-  const expected = code.checksum(JSON.stringify(data));
+  if (typeof json !== 'string') return report(doc.file, envelope.line, 'the envelope example has no json text');
+  const expected = code.checksum(json);
   if (checksum !== expected) report(doc.file, envelope.line, `the envelope example's checksum is ${checksum}; the code computes ${expected} for its data`);
 }
 
@@ -195,6 +196,7 @@ function checkTypeScript(doc) {
       'redux-autosave': [join(root, 'src/index.ts')],
       'redux-autosave/node': [join(root, 'src/node.ts')],
       'redux-autosave/react': [join(root, 'src/react/index.ts')],
+      'redux-autosave/server': [join(root, 'src/server/index.ts')],
     },
   });
   const host = ts.createCompilerHost(options);

@@ -48,3 +48,9 @@ export declare const root: Root;
 export declare function App(): JSX.Element;
 export declare function Spinner(): JSX.Element;
 export declare function Editor(): JSX.Element;
+
+// The server examples' surroundings: the app's sign-in, and the handler and
+// authorize of the example before.
+export declare const sessions: { fromRequest(request: Request): Promise<{ id: string } | null> };
+export declare const authorize: (request: Request) => Promise<{ userId: string } | null>;
+export declare const handler: (request: Request) => Promise<Response>;
