@@ -3,13 +3,12 @@ import { detectChanges, takeInitialState } from './core/changes';
 import { documentFor } from './core/document';
 import { listenForPageHide, writeJournal } from './core/journal';
 import { loadDocument } from './core/load';
-import { purgeAll, removeDocument } from './core/removal';
+import { loadRare } from './core/lazy';
 import { createRuntime, type Runtime } from './core/runtime';
+import { readSchema } from './core/prepare';
 import { flushAll, saveDocument } from './core/save';
-import { startSync } from './core/syncBridge';
 import { onTabMessage } from './core/tabs';
 import { joinTabs } from './crossTab';
-import { isDevelopment } from './dev';
 import { storageKey } from './keys';
 import { readOptions, type CollectionConfig } from './options';
 import { createStatusSlice } from './statusSlice';
@@ -67,7 +66,7 @@ export function createAutosave<
 
   /** Said once per cause, in development builds. */
   function warnOnce(cause: string, message: string): void {
-    if (warned.has(cause) || !isDevelopment()) return;
+    if (process.env.NODE_ENV === 'production' || warned.has(cause)) return;
     warned.add(cause);
     console.error(message);
   }
@@ -132,7 +131,7 @@ export function createAutosave<
     rt.tabs = joinTabs(
       `redux-autosave:${config.storage.name ?? 'storage'}`,
       (message) => onTabMessage(rt, message),
-      () => rt.engine?.then((engine) => engine.drain(), noop),
+      () => rt.engine?.then((engine) => engine?.drain()),
       config.crossTab,
       config.storage.lock,
     );
@@ -144,10 +143,18 @@ export function createAutosave<
       // really goes sends its last edits with a keepalive request.
       if (!persisted && rt.engine) {
         const dirty = [...rt.documents.values()].filter((doc) => doc.latest !== doc.clean).map((doc) => doc.key);
-        rt.engine.then((engine) => engine.finalPush(dirty), noop);
+        rt.engine.then((engine) => engine?.finalPush(dirty));
       }
     });
-    if (config.remote) rt.engine = startSync(rt);
+    // Production builds read the schemas' JSON shapes now, off the start's path.
+    for (const collection of config.collections) readSchema(collection).catch(noop);
+    // The sync engine, and the core's side of it, load only with a remote.
+    if (config.remote) {
+      rt.engine = import('./core/syncBridge').then(
+        (bridge) => bridge.startSync(rt),
+        (error: unknown) => void rt.report(error),
+      );
+    }
   }
 
   const middleware: Middleware = (store) => {
@@ -156,7 +163,7 @@ export function createAutosave<
       const result = next(action);
       if (rt.disposed) return result;
       detectChanges(rt, store.getState());
-      if (rt.engine && slice.actions.syncNow.match(action)) rt.engine.then((engine) => engine.syncNow(), noop);
+      if (rt.engine && slice.actions.syncNow.match(action)) rt.engine.then((engine) => engine?.syncNow());
       return result;
     };
   };
@@ -200,12 +207,12 @@ export function createAutosave<
 
     async remove(name: string, id?: string | number) {
       const { collection, key } = named(name, 'remove', id);
-      await removeDocument(rt, documentFor(rt, collection, key));
+      await (await loadRare()).removeDocument(rt, documentFor(rt, collection, key));
     },
 
     async purge() {
       ready('purge');
-      await purgeAll(rt);
+      await (await loadRare()).purgeAll(rt);
     },
 
     async list(name: string) {
@@ -220,8 +227,8 @@ export function createAutosave<
 
     async resolveConflict(name: string, id: string | number | undefined, choice: unknown) {
       const { key } = named(name, 'resolveConflict', id);
-      if (!rt.engine) throw new Error('redux-autosave: resolveConflict() needs the `remote` option; there is nothing to conflict with');
       const engine = await rt.engine;
+      if (!engine) throw new Error('redux-autosave: resolveConflict() needs the `remote` option; there is nothing to conflict with');
       await engine.resolveConflict(key, choice === 'local' || choice === 'remote' || choice === 'merge' ? choice : { document: choice });
     },
 
@@ -242,7 +249,7 @@ function dispose(rt: Runtime, unlisten: () => void): void {
   rt.disposed = true;
   unlisten();
   rt.tabs?.close();
-  rt.engine?.then((engine) => engine.dispose(), noop);
+  rt.engine?.then((engine) => engine?.dispose());
   for (const doc of rt.documents.values()) doc.schedule.cancel();
   rt.cancelSleeps();
 }

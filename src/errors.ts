@@ -26,6 +26,17 @@ export class AutosaveError extends Error {
   }
 }
 
+/**
+ * A mistake in the app's setup, as production builds throw it: a code the
+ * README's "Error codes" explains, instead of the whole message that
+ * development builds give.
+ */
+export function codedError(code: number): TypeError {
+  return new TypeError(
+    `redux-autosave error ${code}: see https://github.com/redux-autosave/redux-autosave#error-codes, or a development build for the whole message`,
+  );
+}
+
 /** A plain, serializable copy of an error, as the status slice keeps it. */
 export function toSaveError(error: AutosaveError): SaveError {
   return error.issues

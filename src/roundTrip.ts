@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import { where } from './util/path';
 
 /**
  * What JSON can carry of a collection's documents, read off its schema once.
@@ -56,9 +57,9 @@ const UNREPRESENTABLE: Record<string, string> = {
 };
 
 // Wrappers whose input is their inner schema's (or that): walked through.
-const WRAPPERS = new Set(['nullable', 'readonly', 'nonoptional', 'catch', 'success']);
+const WRAPPERS = /* @__PURE__ */ new Set(['nullable', 'readonly', 'nonoptional', 'catch', 'success']);
 // Wrappers whose input may also be `undefined`.
-const MAY_BE_UNDEFINED = new Set(['optional', 'default', 'prefault', 'undefined', 'void']);
+const MAY_BE_UNDEFINED = /* @__PURE__ */ new Set(['optional', 'default', 'prefault', 'undefined', 'void']);
 
 const defOf = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
 
@@ -265,9 +266,4 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   // Some realm's Object.prototype, or none: as RTK's isPlainObject tells them.
   const proto = Object.getPrototypeOf(value);
   return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
-/** `shots.3.createdAt`, for messages. */
-export function where(path: Path): string {
-  return path.length === 0 ? '(the document itself)' : path.join('.');
 }

@@ -1,7 +1,6 @@
 import { createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { AutosaveSelectors } from './types/instance';
 import type { AutosaveActions, AutosaveState, DocumentStatus, SaveStatus, StatusPayloads } from './types/status';
-import { isDevelopment } from './dev';
 import { storageKey } from './keys';
 
 const IDLE: DocumentStatus = Object.freeze({
@@ -143,7 +142,7 @@ function createSelectors(reducerPath: string, collections: readonly string[]): A
   const warned = new Set<string>();
   // A misspelt collection reads as `idle` for ever: say so once (development builds).
   const checkCollection = (selector: string, collection: string) => {
-    if (collections.length === 0 || collections.includes(collection) || warned.has(collection) || !isDevelopment()) return;
+    if (process.env.NODE_ENV === 'production' || collections.length === 0 || collections.includes(collection) || warned.has(collection)) return;
     warned.add(collection);
     console.error(
       `redux-autosave: ${selector}(state, ${JSON.stringify(collection)}): there is no collection named ${JSON.stringify(collection)}, so its status is always idle; the collections are ${collections.join(', ')}`,

@@ -5,7 +5,7 @@ import type { LoadResult } from '../types/instance';
 import { failDocument, hasUnsavedEdit, NOTHING_STORED, restoreInto, transition, type DocumentState } from './document';
 import { replayJournal } from './journal';
 import { newerRelease } from './newer';
-import { quarantine } from './quarantine';
+import { loadRare } from './lazy';
 import type { Runtime } from './runtime';
 import { validate } from './schema';
 
@@ -16,8 +16,8 @@ import { validate } from './schema';
  */
 export async function loadDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult<unknown>> {
   let result = await rt.queue.run(doc.key, () => readDocument(rt, doc));
-  if (rt.engine && result.status !== 'error') {
-    const engine = await rt.engine;
+  const engine = await rt.engine;
+  if (engine && result.status !== 'error') {
     await engine.afterLoad(doc.key, rt.config.remoteTimeoutMs);
     const document = doc.latest;
     if (document !== undefined && (result.status === 'missing' || result.status === 'loaded')) {
@@ -59,7 +59,7 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
   }
   if (!unwrapped.ok) {
     const error = new AutosaveError(unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key });
-    return quarantine(rt, doc, stored, unwrapped.code === 'corrupt' ? 'corrupt' : 'invalid', error);
+    return keepAside(rt, doc, stored, unwrapped.code === 'corrupt' ? 'corrupt' : 'invalid', error);
   }
   const { envelope } = unwrapped;
   let data = envelope.data;
@@ -67,10 +67,10 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
     data = migrate(data, envelope.version, collection.version, collection.migrations, key);
   } catch (error) {
     const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
-    return quarantine(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+    return keepAside(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
   }
   const parsed = validate(collection, data, `redux-autosave: ${key}: the stored copy does not match the schema`, key);
-  if (!parsed.ok) return quarantine(rt, doc, stored, 'invalid', parsed.error);
+  if (!parsed.ok) return keepAside(rt, doc, stored, 'invalid', parsed.error);
   doc.storedUnverified = false;
   const document = parsed.data;
   // An edit made while the load was reading is newer than the stored copy:
@@ -89,4 +89,15 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
   doc.storedChecksum = envelope.checksum;
   transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
   return { status: 'loaded', document, restored: true };
+}
+
+/** Keeps a copy that cannot be loaded aside (its code loads on first use); if that code cannot load, nothing writes over the copy. */
+async function keepAside(rt: Runtime, doc: DocumentState, stored: unknown, status: 'invalid' | 'corrupt', error: AutosaveError): Promise<LoadResult<unknown>> {
+  try {
+    return await (await loadRare()).quarantine(rt, doc, stored, status, error);
+  } catch (failure) {
+    doc.storedUnverified = true;
+    const reported = failDocument(rt, doc, failure instanceof AutosaveError ? failure : new AutosaveError('storage', messageOf(failure), { key: doc.key }));
+    return { status: 'error', error: toSaveError(reported) };
+  }
 }

@@ -1,8 +1,32 @@
 import { checksum, checksumFormat1 } from '../envelope';
 import { AutosaveError, messageOf } from '../errors';
-import { where } from '../roundTrip';
+import { where } from '../util/path';
+import type { CollectionConfig } from '../options';
 import type { DocumentState } from './document';
 import { toWire } from './schema';
+
+let roundTripModule: Promise<typeof import('../roundTrip')> | undefined;
+
+/**
+ * Reads what JSON can carry off the collection's schema, once, before its
+ * first save: production builds load that code then, not at start. A chunk
+ * that fails to load (offline, or removed by a deploy) is tried again by the
+ * next save; until then nothing is written.
+ */
+export async function readSchema(collection: CollectionConfig): Promise<void> {
+  if (collection.roundTrip) return;
+  try {
+    const { analyzeSchema } = await (roundTripModule ??= import('../roundTrip'));
+    collection.roundTrip ??= analyzeSchema(collection.schema);
+  } catch (error) {
+    roundTripModule = undefined;
+    throw new AutosaveError(
+      'storage',
+      `redux-autosave: could not load the part of redux-autosave that checks ${collection.name} documents (${messageOf(error)}), so nothing was written; the next save tries again`,
+      { cause: error },
+    );
+  }
+}
 
 /** The checksum of `json` by the algorithm of the envelope format it is written in. */
 export function checksumFor(format: 1 | 2, json: string): string {
@@ -37,7 +61,7 @@ export function prepare(doc: DocumentState, document: unknown, maxDocumentBytes:
   }
   // Only the parts the schema leaves open can hold what JSON would change;
   // the check runs after stringify, which has proved the value acyclic.
-  const problem = collection.roundTrip.check?.(wire);
+  const problem = collection.roundTrip?.check?.(wire);
   if (problem) {
     return new AutosaveError(
       'validation',

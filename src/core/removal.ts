@@ -22,7 +22,7 @@ export async function removeDocument(rt: Runtime, doc: DocumentState): Promise<v
   });
   if (rt.documents.get(key) === doc) rt.documents.delete(key);
   clearJournal(rt, key);
-  if (rt.engine) await (await rt.engine).forget(key);
+  await (await rt.engine)?.forget(key);
   rt.dispatch(rt.actions.removed({ key }));
 }
 
@@ -49,7 +49,7 @@ export async function purgeAll(rt: Runtime): Promise<void> {
     throw storageError('(purge)', 'write', error);
   }
   clearJournals(rt, isOwn);
-  if (rt.engine) (await rt.engine).reset();
+  (await rt.engine)?.reset();
   rt.dispatch(rt.actions.purged());
 }
 

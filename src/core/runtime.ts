@@ -18,8 +18,11 @@ export interface Runtime extends DocumentHost {
   disposed: boolean;
   /** The other tabs sharing the storage (joined when the store is created). */
   tabs: CrossTab | undefined;
-  /** The sync engine: loaded on first use, and only with a remote. */
-  engine: Promise<SyncEngine> | undefined;
+  /**
+   * The sync engine: loaded on first use, and only with a remote. Resolves
+   * `undefined` when it could not load (reported): the local autosave goes on.
+   */
+  engine: Promise<SyncEngine | undefined> | undefined;
   /** A wait between retries that `flush()` ends at once and `dispose()` cancels. */
   sleep(ms: number): Promise<void>;
   /** Ends every retry wait now: "now" includes writes waiting out a backoff. */

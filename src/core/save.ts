@@ -1,14 +1,12 @@
 import { storedChecksum, unwrap, wrap } from '../envelope';
 import { newerRelease } from './newer';
-import { checksumFor } from './prepare';
 import { AutosaveError, storageError } from '../errors';
 import { withRetry } from '../retry';
 import { failDocument, hasUnsavedEdit, transition, type DocumentState } from './document';
 import { clearJournal } from './journal';
-import { prepare, type Prepared } from './prepare';
-import { copyAside } from './quarantine';
+import { checksumFor, prepare, readSchema, type Prepared } from './prepare';
 import type { Runtime } from './runtime';
-import { takeInOtherTabsCopy } from './tabs';
+import { loadRare } from './lazy';
 
 /**
  * Saves the document's newest copy, after what its queue already holds.
@@ -33,7 +31,7 @@ async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveErro
     // status must say the stored copy is current again.
     if (doc.phase === 'pending' || doc.phase === 'error') {
       transition(rt, doc, { type: 'settled', savedAt: doc.savedAt ?? Date.now() });
-      (rt.engine && (await rt.engine))?.stored(doc.key);
+      (await rt.engine)?.stored(doc.key);
     }
     return undefined;
   }
@@ -50,12 +48,17 @@ async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveErro
 export async function writeDocument(rt: Runtime, doc: DocumentState, document: unknown): Promise<AutosaveError | undefined> {
   const { key, collection } = doc;
   const { storage, crossTab, maxDocumentBytes } = rt.config;
+  try {
+    await readSchema(collection);
+  } catch (error) {
+    return failDocument(rt, doc, storageError(key, 'write', error));
+  }
   let prepared = prepare(doc, document, maxDocumentBytes);
   if (prepared instanceof AutosaveError) return failDocument(rt, doc, prepared);
   transition(rt, doc, { type: 'saveStarted' });
   let written: { savedAt: number; sum: string } | undefined;
   let settledAt: number | undefined;
-  const engine = rt.engine && (await rt.engine);
+  const engine = await rt.engine;
   try {
     await withRetry(
       () =>
@@ -67,7 +70,7 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
             await engine?.beginWrite(key);
             if (doc.storedUnverified) {
               const stored = await storage.getItem(key);
-              if (stored != null) await copyAside(rt, key, stored);
+              if (stored != null) await (await loadRare()).copyAside(rt, key, stored);
               doc.storedUnverified = false;
             }
             // Another tab may have stored a copy this one has not seen yet:
@@ -80,7 +83,7 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
               if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
               const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
               if (theirs && theirs.checksum !== doc.storedChecksum) {
-                await takeInOtherTabsCopy(rt, doc, theirs);
+                await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);
                 document = doc.latest;
                 if (!hasUnsavedEdit(doc)) {
                   settledAt = theirs.savedAt; // theirs already holds everything

@@ -21,7 +21,7 @@ export function validate(collection: CollectionConfig, value: unknown, failure: 
  * document itself, or, when the schema holds codecs, what they encode it to.
  */
 export function toWire(collection: CollectionConfig, document: unknown, failure: string, key: string): Checked {
-  if (!collection.roundTrip.encodes) {
+  if (!collection.roundTrip?.encodes) {
     const checked = validate(collection, document, failure, key);
     return checked.ok ? { ok: true, data: document } : checked;
   }
@@ -34,7 +34,7 @@ export function toWire(collection: CollectionConfig, document: unknown, failure:
  * for that), encoded otherwise.
  */
 export function wireForMerge(collection: CollectionConfig, document: unknown, key: string): Checked {
-  if (!collection.roundTrip.encodes) return { ok: true, data: document };
+  if (!collection.roundTrip?.encodes) return { ok: true, data: document };
   return toWire(collection, document, `redux-autosave: ${key} is not valid`, key);
 }
 

@@ -6,15 +6,21 @@ import type { Applied, SyncEngine, SyncPort } from '../types/sync';
 import { documentFor, hasUnsavedEdit, restoreInto, type DocumentState } from './document';
 import type { Runtime } from './runtime';
 import { decodeFor, toWire, wireForMerge } from './schema';
+import { readSchema } from './prepare';
 import { writeDocument } from './save';
 import { readStored } from './stored';
 
 /** Loads the engine and hands it the port; what it misses before then is in the persisted outbox. */
-export function startSync(rt: Runtime): Promise<SyncEngine> {
+export function startSync(rt: Runtime): Promise<SyncEngine | undefined> {
   const port = createPort(rt);
-  const engine = import('../sync/engine').then((sync) => sync.createSyncEngine(port));
-  engine.catch(rt.report);
-  return engine;
+  // The port encodes documents for the remote: the schemas are read first.
+  const engine = Promise.all(rt.config.collections.map(readSchema))
+    .then(() => import('../sync/engine'))
+    .then((sync) => sync.createSyncEngine(port));
+  return engine.catch((error: unknown) => {
+    rt.report(error);
+    return undefined;
+  });
 }
 
 function createPort(rt: Runtime): SyncPort {

@@ -1,0 +1,41 @@
+// Taking in a copy another tab (or process) stored: loaded when one is first
+// found, since most page loads never meet one.
+import { resolveSides } from '../conflict';
+import type { Envelope } from '../envelope';
+import { hasUnsavedEdit, restoreInto, transition, type DocumentState } from './document';
+import type { Runtime } from './runtime';
+import { validate } from './schema';
+
+/**
+ * Takes in a copy another tab stored: restored when this tab has no edit of
+ * its own, otherwise merged with the edit under the `conflict` strategy
+ * (theirs playing "remote", the last copy both tabs agreed on the base;
+ * `'manual'` merges too: tabs of one user are not asked to choose).
+ */
+export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envelope: Envelope): Promise<void> {
+  const { key, collection } = doc;
+  const theirs = validate(collection, envelope.data, `redux-autosave: ${key}: another tab stored a copy that is not valid`, key);
+  if (!theirs.ok) return void rt.report(theirs.error);
+  doc.storedChecksum = envelope.checksum;
+  doc.savedAt = envelope.savedAt;
+  if (!hasUnsavedEdit(doc)) {
+    restoreInto(rt, doc, theirs.data, 'stored', true);
+    transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
+    return;
+  }
+  const strategy = rt.config.conflict === 'manual' ? 'merge' : rt.config.conflict;
+  let merged: unknown;
+  try {
+    // An edit made while the merge loads is in `doc.latest` when it runs.
+    const resolution = await resolveSides(strategy, { base: doc.clean ?? null, local: doc.latest, remote: theirs.data, key });
+    merged = resolution.manual ? doc.latest : resolution.document;
+  } catch (error) {
+    rt.report(error);
+    merged = doc.latest;
+  }
+  if (!validate(collection, merged, '', key).ok) merged = doc.latest;
+  doc.clean = theirs.data;
+  restoreInto(rt, doc, merged, 'unsaved', true);
+  if (hasUnsavedEdit(doc)) doc.schedule.touch();
+}
+
