@@ -9,7 +9,9 @@ import { readSchema } from './core/prepare';
 import { flushAll, saveDocument } from './core/save';
 import { onTabMessage } from './core/tabs';
 import { joinTabs } from './crossTab';
+import { codedError } from './errors';
 import { storageKey } from './keys';
+import * as say from './messages';
 import { readOptions, type CollectionConfig } from './options';
 import { createStatusSlice } from './statusSlice';
 import type { AutosaveInstance, DisposeOptions, LoadResult } from './types/instance';
@@ -21,7 +23,7 @@ type CollectionsWithId<Documents> = {
 }[keyof Documents];
 
 const noop = () => {};
-const MIDDLEWARE_FIX = 'add it: configureStore({ …, middleware: (gDM) => gDM().concat(autosave.middleware) })';
+
 
 /**
  * Creates the autosave for one store: a status slice to mount at
@@ -64,9 +66,9 @@ export function createAutosave<
   let sawActions = false;
   let unlisten = noop;
 
-  /** Said once per cause, in development builds. */
+  /** Said once per cause (development builds only call it). */
   function warnOnce(cause: string, message: string): void {
-    if (process.env.NODE_ENV === 'production' || warned.has(cause)) return;
+    if (warned.has(cause)) return;
     warned.add(cause);
     console.error(message);
   }
@@ -77,22 +79,15 @@ export function createAutosave<
   const reducer: typeof slice.reducer = (state, action) => {
     if (!rt.api && !action.type.startsWith('@@')) {
       sawActions = true;
-      warnOnce(
-        'unbound',
-        `redux-autosave: the store's reducer at state.${reducerPath} sees actions, but autosave.middleware is not in the store, so nothing is saved; ${MIDDLEWARE_FIX}`,
-      );
+      if (process.env.NODE_ENV !== 'production') warnOnce('unbound', say.middlewareMissing(reducerPath));
     }
     return slice.reducer(state, action);
   };
 
   function ready(method: string): void {
-    if (rt.disposed) throw new Error(`redux-autosave: ${method}() was called after dispose()`);
+    if (rt.disposed) throw process.env.NODE_ENV !== 'production' ? new Error(say.afterDispose(method)) : codedError(5);
     if (rt.api) return;
-    throw new Error(
-      sawActions
-        ? `redux-autosave: ${method}() was called, but autosave.middleware is not in the store that holds autosave.reducer; ${MIDDLEWARE_FIX}`
-        : `redux-autosave: ${method}() was called before the store was created, or on a store without autosave.middleware; ${MIDDLEWARE_FIX}`,
-    );
+    throw process.env.NODE_ENV !== 'production' ? new Error(say.notBound(method, sawActions)) : codedError(6);
   }
 
   /** The collection a method names, checked; with a document's id, its storage key. */
@@ -100,30 +95,22 @@ export function createAutosave<
     ready(method);
     const collection = config.collections.find((c) => c.name === name);
     if (!collection) {
-      throw new TypeError(
-        `redux-autosave: ${method}(): no collection named ${JSON.stringify(name)}; the collections are ${config.collections.map((c) => c.name).join(', ')}`,
-      );
+      const names = config.collections.map((c) => c.name);
+      throw process.env.NODE_ENV !== 'production' ? new TypeError(say.noCollection(method, name, names)) : codedError(7);
     }
-    if (id === undefined && collection.id && method !== 'list') {
-      warnOnce(
-        `${method}:${name}`,
-        `redux-autosave: ${method}(${JSON.stringify(name)}) without an id means the document ${JSON.stringify(storageKey(name, id))}, but \`documents.${name}\` has an id function: pass the document's id`,
-      );
+    if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list') {
+      warnOnce(`${method}:${name}`, say.idMissing(method, name));
     }
     return { collection, key: storageKey(name, id) };
   }
 
   function bind(store: MiddlewareAPI): void {
     if (rt.api) {
-      throw new Error(
-        'redux-autosave: this autosave instance is already bound to a store; create one instance per store (call createAutosave inside your store factory for tests and SSR)',
-      );
+      throw process.env.NODE_ENV !== 'production' ? new Error(say.boundTwice()) : codedError(8);
     }
     const state = store.getState() as Record<string, unknown> | undefined;
     if (state?.[reducerPath] === undefined) {
-      throw new Error(
-        `redux-autosave: the status reducer is not in the store; add \`[autosave.reducerPath]: autosave.reducer\` (state.${reducerPath}) to configureStore's reducer`,
-      );
+      throw process.env.NODE_ENV !== 'production' ? new Error(say.noReducer(reducerPath)) : codedError(9);
     }
     rt.api = store;
     // Tabs of one origin sharing this storage: news of saves, locks for the
@@ -228,7 +215,7 @@ export function createAutosave<
     async resolveConflict(name: string, id: string | number | undefined, choice: unknown) {
       const { key } = named(name, 'resolveConflict', id);
       const engine = await rt.engine;
-      if (!engine) throw new Error('redux-autosave: resolveConflict() needs the `remote` option; there is nothing to conflict with');
+      if (!engine) throw process.env.NODE_ENV !== 'production' ? new Error(say.noRemote()) : codedError(10);
       await engine.resolveConflict(key, choice === 'local' || choice === 'remote' || choice === 'merge' ? choice : { document: choice });
     },
 
