@@ -8,16 +8,15 @@ export const BUILD_DIR = join(ROOT, 'bench', '.build');
 
 /**
  * Bundles the worker with everything it measures — RTK, redux, immer, zod,
- * redux-persist, redux-remember and this package's source — the way an app's
- * production build would: `process.env.NODE_ENV` is replaced by
- * "production". Left to Node, every read of `process.env` in redux's and
- * RTK's hot paths costs about 300 ns, more than a whole dispatch, and would
- * drown what the benchmark compares. Not minified, so a CPU profile reads
- * like the source.
+ * redux-persist, redux-remember and this package's source — the way an app's production build would:
+ * `process.env.NODE_ENV` is replaced by "production". Left to Node, every
+ * read of `process.env` in redux's and RTK's hot paths costs about 300 ns,
+ * more than a whole dispatch, and would drown what the benchmark compares.
+ * Not minified, so a CPU profile reads like the source.
  */
-export async function buildWorker() {
+export async function buildWorker({ name = 'worker' } = {}) {
   mkdirSync(BUILD_DIR, { recursive: true });
-  const outfile = join(BUILD_DIR, 'worker.mjs');
+  const outfile = join(BUILD_DIR, `${name}.mjs`);
   await build({
     entryPoints: [join(ROOT, 'bench', 'worker.mjs')],
     outfile,
