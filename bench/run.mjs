@@ -15,6 +15,7 @@ import { createPool, PROFILE_DIR, progress, runWorker } from './lib/pool.mjs';
 import { measureSizes } from './lib/size.mjs';
 import { measureDispatch } from './sections/dispatch.mjs';
 import { measureHydration } from './sections/hydration.mjs';
+import { measureManyDocs } from './sections/manyDocs.mjs';
 import { summarize } from './sections/summary.mjs';
 import { measureTyping } from './sections/typing.mjs';
 import { SIZE_NOTES, sizeTable } from './size.mjs';
@@ -31,6 +32,7 @@ const CONFIG = quick
       dispatch: { processes: 2, runs: 3, warmup: 1, count: 10_000 },
       typing: { processes: { bare: 3, autosave: 3, ideal: 1, other: () => 1 }, warmupSessions: 1, warmSessions: 1, floorReps: 10 },
       hydrate: { n: 200, processes: 2, iterations: 5, warmup: 2 },
+      manyDocs: { ns: [10, 1000, 10_000], processes: 1, batches: 4, batchCycles: 5, warmupCycles: 5, selectorSamples: 5, deadlineMs: 1500 },
       immer: null,
     }
   : {
@@ -40,6 +42,7 @@ const CONFIG = quick
       // and their figures are hundreds of times the floor: fewer sessions do.
       typing: { processes: { bare: 10, autosave: 10, ideal: 4, other: (n) => (n >= 2000 ? 1 : 2) }, warmupSessions: 3, warmSessions: 3, floorReps: 10 },
       hydrate: { n: 2000, processes: 6, iterations: 10, warmup: 3 },
+      manyDocs: { ns: [10, 1000, 10_000], processes: 3, batches: 8, batchCycles: 10, warmupCycles: 20, selectorSamples: 20, deadlineMs: 4000 },
       immer: { runs: 5 },
     };
 
@@ -117,11 +120,12 @@ async function main() {
   results.dispatch = await measureDispatch(ctx);
   results.typing = await measureTyping(ctx);
   results.hydration = await measureHydration(ctx);
+  results.manyDocs = await measureManyDocs(ctx);
 
   progress('bundle sizes');
   results.sizes = await measureSizes();
   say();
-  say('4. Bundle size: each persistence API as its quick start imports it.');
+  say('5. Bundle size: each persistence API as its quick start imports it.');
   say(`   ${SIZE_NOTES.join('\n   ')}`);
   say(sizeTable(results.sizes));
 

@@ -4,9 +4,10 @@
 // NODE_ENV=production; the result goes back over IPC.
 import { dispatch, immer } from './tasks/dispatch.mjs';
 import { hydrate, seed } from './tasks/hydrate.mjs';
+import { manyDocs } from './tasks/manyDocs.mjs';
 import { typing } from './tasks/typing.mjs';
 
-const tasks = { dispatch, immer, typing, seed, hydrate };
+const tasks = { dispatch, immer, typing, seed, hydrate, manyDocs };
 
 const task = JSON.parse(process.argv[2]);
 try {

@@ -2,7 +2,7 @@
 // ratio against its floor or baseline from this run, the goal beside it,
 // met or missed.
 import { kb } from '../lib/size.mjs';
-import { count, ms, say, times, verdict } from '../lib/format.mjs';
+import { count, ms, say, times, us, verdict } from '../lib/format.mjs';
 import { fixed, table } from '../lib/stats.mjs';
 
 const AUTOSAVE = 'redux-autosave';
@@ -42,6 +42,14 @@ export function summarize({ pool, config, results, neededWrites }) {
   const react = size(`${AUTOSAVE}/react`);
   if (!react.missing) add('redux-autosave/react over the core (gzip)', kb(react.startup.gzip), '—', react.startup.gzip / 1500, 1, '≤ 1.50 KB');
 
+  const many = results.manyDocs[AUTOSAVE];
+  const [fewest] = config.manyDocs.ns;
+  const most = config.manyDocs.ns.at(-1);
+  add(`one edit-save cycle, ${count(most)} documents tracked`, us(many[most].beyondMs), `${count(fewest)} documents: ${us(many[fewest].beyondMs)}`, many[most].ratio, 2, `≤ 2× ${count(fewest)} docs`, many[most].interval);
+  for (const [name, field] of [['selectOverallStatus', 'overallNs'], ['selectHasUnsavedChanges', 'unsavedNs']]) {
+    const r = many[most][field] / many[fewest][field];
+    add(`${name} after a status change, ${count(most)} documents`, us(many[most][field] / 1e6), `${count(fewest)} documents: ${us(many[fewest][field] / 1e6)}`, r, 2, `≤ 2× ${count(fewest)} docs`, undefined, 'no scan of every document');
+  }
   for (const n of config.ns) {
     const d = results.dispatch[n];
     const ui = d[AUTOSAVE].ui;
