@@ -1,10 +1,12 @@
-// `npm run bench` (or `node bench/run.mjs [--quick] [--profile]`):
+// `npm run bench` (or `node bench/run.mjs [--quick] [--profile] [--baseline <ref>]`):
 // redux-autosave against a bare RTK store, redux-persist and redux-remember,
 // side by side in one run, every goal printed as a ratio against its floor
 // from the same run; every run writes results/bench-<timestamp>.json.
 //   --quick           N = 200 only, fewer processes: a smoke test under 60 s (CI)
 //   --profile         a CPU profile of each redux-autosave typing-session process,
 //                     in results/profiles/ (summarise one with bench/profile-top.mjs)
+//   --baseline <ref>  also build the library from that git ref and measure it as
+//                     `redux-autosave@<ref>`, interleaved with the current source
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,12 @@ import { SIZE_NOTES, sizeTable } from './size.mjs';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
+const baselineAt = args.findIndex((arg) => arg === '--baseline' || arg.startsWith('--baseline='));
+const baseline = baselineAt < 0 ? undefined : args[baselineAt].includes('=') ? args[baselineAt].split('=')[1] : args[baselineAt + 1];
+if (baselineAt >= 0 && !baseline) {
+  console.error('usage: npm run bench -- --baseline <git ref>');
+  process.exit(2);
+}
 
 const SESSION = { edits: 1000, gapMs: 50, idleMs: 10_000, debounceMs: 2000, maxWaitMs: 10_000 };
 
@@ -86,15 +94,15 @@ async function main() {
   const versions = Object.fromEntries(['@reduxjs/toolkit', 'redux-persist', 'redux-remember', 'zod', 'immer'].map((pkg) => [pkg, version(pkg)]));
   const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   progress('building the worker bundles…');
-  const pool = await createPool();
-  const results = { date: started.toISOString(), mode: quick ? 'quick' : 'full', machine, versions, source, config: { ...CONFIG, session: SESSION } };
+  const pool = await createPool({ baseline });
+  const results = { date: started.toISOString(), mode: quick ? 'quick' : 'full', machine, versions, source, baseline: pool.baseline, config: { ...CONFIG, session: SESSION } };
 
   say(`redux-autosave benchmarks — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' — quick run (N = 200 only, fewer processes)' : ''}`);
   say(`Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.os}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}`);
   say(
     `Contenders: bare RTK ${versions['@reduxjs/toolkit']} store; redux-persist ${versions['redux-persist']} (nested persistReducer on project, throttle 0); ` +
       `redux-remember ${versions['redux-remember']} (persistThrottle 100 ms); redux-autosave ${own.version} (src at ${source.commit}${source.dirty ? ' with uncommitted changes' : ''}; ` +
-      'defaults: debounce 2000 ms, max wait 10000 ms).',
+      `defaults: debounce 2000 ms, max wait 10000 ms)${pool.baseline ? `; ${pool.baseline.label} (${pool.baseline.commit}, the same library built from that ref)` : ''}.`,
   );
   say(
     'One counting in-memory storage for all, keeping values as given (strings from redux-persist and redux-remember, the envelope from redux-autosave), ' +
@@ -124,6 +132,7 @@ async function main() {
 
   progress('bundle sizes');
   results.sizes = await measureSizes();
+  if (pool.baseline) results.sizes.push(...(await measureSizes({ srcDir: pool.baseline.srcDir, label: pool.baseline.label, others: false })));
   say();
   say('5. Bundle size: each persistence API as its quick start imports it.');
   say(`   ${SIZE_NOTES.join('\n   ')}`);

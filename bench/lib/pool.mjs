@@ -1,15 +1,25 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { prepareBaseline } from './git.mjs';
 import { buildWorker, ROOT } from './build.mjs';
 
 export const PROFILE_DIR = join(ROOT, 'results', 'profiles');
 
-/** The contenders of one run, each with the worker bundle it runs in: `redux-autosave` is this checkout's src/. */
-export async function createPool() {
+/**
+ * The contenders of one run. Each runs in its own worker bundle:
+ * `redux-autosave` is this checkout's src/; with `baseline`, the same
+ * library built from that git ref runs as `redux-autosave@<ref>`, so the two
+ * are measured in one run, interleaved.
+ */
+export async function createPool({ baseline }) {
   const worker = await buildWorker();
-  const contender = (label, kind, file) => ({ label, kind, worker: file });
+  const base = baseline ? prepareBaseline(baseline) : undefined;
+  const baseWorker = base ? await buildWorker({ srcDir: base.srcDir, name: `worker-${base.commit}` }) : undefined;
+  const contender = (label, kind, file, extra = {}) => ({ label, kind, worker: file, ...extra });
   const autosaves = [contender('redux-autosave', 'redux-autosave', worker)];
+  if (base) autosaves.push(contender(base.label, 'redux-autosave', baseWorker, { baseline: base }));
   return {
+    baseline: base,
     bare: contender('bare', 'bare', worker),
     ideal: contender('ideal middleware (bench)', 'ideal', worker),
     floor: contender('floor', 'floor', worker),

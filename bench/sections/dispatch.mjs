@@ -25,6 +25,10 @@ export async function measureDispatch({ pool, config }) {
         mine.fastest = p10(mine.cpu);
         mine.ratio = ratioOfP10(mine.cpu, base[kind].cpu);
         mine.interval = bootstrap(ratioOfP10, [mine.cpu, base[kind].cpu]);
+        for (const other of pool.autosaves.filter((a) => a.baseline)) {
+          mine.vsBaseline = ratioOfP10(mine.cpu, pooled[other.label][kind].cpu);
+          mine.vsBaselineInterval = bootstrap(ratioOfP10, [mine.cpu, pooled[other.label][kind].cpu]);
+        }
       }
     }
     results[n] = pooled;

@@ -3,7 +3,7 @@
 // met or missed.
 import { kb } from '../lib/size.mjs';
 import { count, ms, say, times, us, verdict } from '../lib/format.mjs';
-import { fixed, table } from '../lib/stats.mjs';
+import { bootstrap, fixed, median, table } from '../lib/stats.mjs';
 
 const AUTOSAVE = 'redux-autosave';
 
@@ -62,8 +62,22 @@ export function summarize({ pool, config, results, neededWrites }) {
     else rows.push({ figure, measured: String(s.writes), against: `${neededWrites} needed`, ratio: null, goal: '≤ 6', met: false, result: 'MISSED', note: 'the last edit was not stored' });
   }
 
+  const base = pool.autosaves.find((c) => c.baseline);
+  if (base) {
+    for (const n of config.ns) {
+      const ui = results.dispatch[n][AUTOSAVE].ui;
+      add(`ui dispatch (N = ${count(n)}) against ${base.label}`, `${fixed(ui.fastest)} ns`, `${fixed(results.dispatch[n][base.label].ui.fastest)} ns`, ui.vsBaseline, 1, '≤ 1.00× (no worse)', ui.vsBaselineInterval);
+    }
+    for (const n of config.ns) {
+      const mine = results.typing[n].summary[AUTOSAVE].cold;
+      const theirs = results.typing[n].summary[base.label].cold;
+      const ratioOfMedians = (a, b) => median(a) / median(b);
+      add(`typing session CPU (N = ${count(n)}), cold, against ${base.label}`, `${ms(mine.beyondMs)} ms`, `${ms(theirs.beyondMs)} ms`, mine.beyondMs / theirs.beyondMs, 1, '≤ 1.00× (no worse)', bootstrap(ratioOfMedians, [mine.diffs, theirs.diffs]));
+    }
+  }
+
   say();
-  say("Summary: issue 14's table and the other goals, each measured in this run against its floor");
+  say(`Summary: issue 14's table and the other goals, each measured in this run against its floor${base ? ` or ${base.label}` : ''}`);
   say(
     table(
       ['figure', 'redux-autosave', 'floor / compared with', 'ratio', 'goal', 'result', ''],
