@@ -39,7 +39,7 @@ const CONFIG = quick
       ns: [200],
       dispatch: { processes: 2, runs: 3, warmup: 1, count: 10_000 },
       typing: { processes: { bare: 3, autosave: 3, ideal: 1, other: () => 1 }, warmupSessions: 1, warmSessions: 1, floorReps: 10 },
-      hydrate: { n: 200, processes: 2, iterations: 5, warmup: 2 },
+      hydrate: { n: 200, processes: 1, iterations: 5, warmup: 2 },
       manyDocs: { ns: [10, 1000, 10_000], processes: 1, batches: 4, batchCycles: 5, warmupCycles: 5, selectorSamples: 5, deadlineMs: 1500 },
       immer: null,
     }
@@ -125,10 +125,17 @@ async function main() {
   const needed = neededWrites(times, SESSION.debounceMs, SESSION.maxWaitMs);
   const profiles = [];
   const ctx = { pool, config: CONFIG, session: SESSION, neededWrites: needed, profile, profiles };
-  results.dispatch = await measureDispatch(ctx);
-  results.typing = await measureTyping(ctx);
-  results.hydration = await measureHydration(ctx);
-  results.manyDocs = await measureManyDocs(ctx);
+  // Wall seconds per section, to keep --quick under CI's minute.
+  results.seconds = {};
+  const section = async (name, measure) => {
+    const start = Date.now();
+    results[name] = await measure(ctx);
+    results.seconds[name] = (Date.now() - start) / 1000;
+  };
+  await section('dispatch', measureDispatch);
+  await section('typing', measureTyping);
+  await section('hydration', measureHydration);
+  await section('manyDocs', measureManyDocs);
 
   progress('bundle sizes');
   results.sizes = await measureSizes();

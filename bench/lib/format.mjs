@@ -14,7 +14,7 @@ export const times = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×
  * over"), one missed with the goal inside its interval is "within noise".
  */
 export function verdict(value, goal, [lo, hi] = [NaN, NaN]) {
-  const where = Number.isFinite(lo) ? `95% interval ${lo.toFixed(2)}–${hi.toFixed(2)}×` : '';
+  const where = Number.isFinite(lo) ? `95% ${lo.toFixed(2)}–${hi.toFixed(2)}×` : '';
   if (!Number.isFinite(value)) return { met: null, result: '–', note: '' };
   if (value <= goal) return { met: true, result: 'met', note: where && hi > goal ? `${where}: could be over` : where };
   const by = `over by ${Math.round((value / goal - 1) * 100)}%`;

@@ -26,7 +26,7 @@ export function summarize({ pool, config, results, neededWrites }) {
     // The bench's ideal persister does only the floor's work on the same
     // debounce: what it measures cold is what no zod-validating autosave escapes.
     const ideal = typing.summary[pool.ideal.label].cold.ratio;
-    add(figure, `${ms(s.cold.beyondMs)} ms`, `floor ${ms(typing.floor.ms)} ms`, s.cold.ratio, 1.5, '≤ 1.5× floor', s.cold.interval, `warm ${times(s.warm.ratio)}; ideal persister cold ${times(ideal)}`);
+    add(figure, `${ms(s.cold.beyondMs)} ms`, `floor ${ms(typing.floor.ms)} ms`, s.cold.ratio, 1.5, '≤ 1.5× floor', s.cold.interval, `warm ${times(s.warm.ratio)}; ideal persister cold ${times(ideal)}; the floor's calls cold ${ms(typing.floor.coldMs)} ms`);
   }
   const h = results.hydration;
   for (const which of ['warm', 'cold']) {
