@@ -37,10 +37,10 @@ const SESSION = { edits: 1000, gapMs: 50, idleMs: 10_000, debounceMs: 2000, maxW
 const CONFIG = quick
   ? {
       ns: [200],
-      dispatch: { processes: 2, runs: 3, warmup: 1, count: 10_000 },
-      typing: { processes: { bare: 3, autosave: 3, ideal: 1, other: () => 1 }, warmupSessions: 1, warmSessions: 1, floorReps: 10 },
+      dispatch: { processes: 2, runs: 3, warmup: 1, count: 5_000 },
+      typing: { processes: { bare: 3, autosave: 3, ideal: 1, other: () => 1 }, warmupSessions: 0, warmSessions: 1, floorReps: 10 },
       hydrate: { n: 200, processes: 1, iterations: 5, warmup: 2 },
-      manyDocs: { ns: [10, 1000, 10_000], processes: 1, batches: 4, batchCycles: 5, warmupCycles: 5, selectorSamples: 5, deadlineMs: 1500 },
+      manyDocs: { ns: [10, 1000, 10_000], processes: 1, batches: 3, batchCycles: 5, warmupCycles: 5, selectorSamples: 3, deadlineMs: 1000 },
       immer: null,
     }
   : {
