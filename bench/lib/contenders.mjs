@@ -103,11 +103,11 @@ export function startContender(name, { initialProject, storage }) {
     }
 
     case 'ideal': {
-      // Not a library: the least any autosave must do, for the typing
-      // session's lower bound. The same debounce as redux-autosave's (2 s
-      // after the last change, at most 10 s after the first unsaved one),
-      // and per write one JSON.stringify and one validation; `bound` adds up
-      // the CPU of just those two calls.
+      // Not a library: the least any autosave must do, as a reference for
+      // the typing session. The same debounce as redux-autosave's (2 s after
+      // the last change, at most 10 s after the first unsaved one), and per
+      // write one JSON.stringify and one validation; `bound` adds up the CPU
+      // of just those two calls (the old bench's bound, timed in the session).
       const bound = { cpuMs: 0 };
       let store;
       let seen = initialProject;

@@ -7,92 +7,98 @@ import { BUILD_DIR, ROOT } from './build.mjs';
 /** 1 KB = 1000 bytes, as size-limit and bundlephobia count. */
 export const KB = 1000;
 
+/** Issue 14's budgets, and the React entry's: gzip bytes, each chunk gzipped alone. */
+export const BUDGETS = { startup: 5 * KB, allOwn: 12 * KB, react: 1.5 * KB };
+
 // What an app's bundler leaves to the app: the peers every contender shares.
 const EXTERNAL = ['@reduxjs/toolkit', 'redux', 'react', 'react-dom', 'react-redux', 'zod', 'zod/*'];
 
-const src = (path) => join(ROOT, 'src', path).replace(/\\/g, '/');
-const CORE = `export { createAutosave, localforageStorage } from '${src('index.ts')}';\n`;
+const posix = (path) => path.replace(/\\/g, '/');
 
-function reactEntry() {
-  for (const name of ['react/index.ts', 'react/index.tsx']) if (existsSync(join(ROOT, 'src', name))) return src(name);
-  return undefined;
+function indexExports(srcDir, name) {
+  return new RegExp(`export\\s*{[^}]*\\b${name}\\b`).test(readFileSync(join(srcDir, 'index.ts'), 'utf8'));
 }
 
-function indexExports(name) {
-  return new RegExp(`export\\s*{[^}]*\\b${name}\\b`).test(readFileSync(join(ROOT, 'src', 'index.ts'), 'utf8'));
-}
-
-/** Names a lazy chunk by what is in it: a package, or the sync engine. */
+/** Names a lazy chunk by what is in it: a package, the sync engine, or our own code. */
 function chunkKind(inputs) {
-  if (inputs.some((input) => /\/src\/sync\//.test(`/${input}`))) return 'sync';
+  if (inputs.some((input) => /(^|\/)src\/sync\//.test(input))) return 'sync';
   const pkg = inputs.map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]).find(Boolean);
-  return pkg ?? 'other';
+  return pkg ?? 'own';
 }
 
 /**
- * The bundles compared: each library's persistence API as its README's
- * quick start imports it. `budget` is redux-autosave's target in gzip bytes;
- * `check` marks the ones `size.mjs --check` enforces, against `ciBudget`
- * where the target is missed today (a guard against growing further, kept
- * apart from the target, which stays as set); `counts` names the lazy
- * chunks that an app of that kind loads at start as well.
+ * The bundles compared: each library's persistence API as its quick start
+ * imports it. redux-autosave's rows come from `srcDir` (this checkout's
+ * src/, or a baseline's) under `label`. A local-only app imports
+ * `createAutosave` alone; an app with a remote adds `httpRemote` and loads the
+ * sync engine at once (`counts`); the React entry is measured over the core.
  */
-export function sizeEntries() {
-  const react = reactEntry();
+export function sizeEntries({ srcDir = join(ROOT, 'src'), label = 'redux-autosave', others = true } = {}) {
+  const src = (path) => posix(join(srcDir, path));
+  const core = `export { createAutosave } from '${src('index.ts')}';\n`;
+  const react = ['react/index.ts', 'react/index.tsx'].find((name) => existsSync(join(srcDir, name)));
+  const rows = [
+    {
+      name: label,
+      what: 'createAutosave alone: a local-only app',
+      code: core,
+      own: srcDir,
+      budgets: { startup: BUDGETS.startup, allOwn: BUDGETS.allOwn },
+      // An app without a remote must not load sync code at start.
+      forbid: /(^|\/)src\/sync\//,
+    },
+    {
+      name: `${label} + httpRemote`,
+      what: 'createAutosave and httpRemote: the sync engine loads at once',
+      code: `export { createAutosave, httpRemote } from '${src('index.ts')}';\n`,
+      own: srcDir,
+      counts: ['sync'],
+      budgets: {},
+      missing: indexExports(srcDir, 'httpRemote') ? undefined : 'src/index.ts exports no httpRemote',
+    },
+    {
+      name: `${label}/react`,
+      what: 'the React entry, over the core',
+      code: react ? `export * from '${src(react)}';\n` : '',
+      own: srcDir,
+      overCore: core,
+      budgets: { startup: BUDGETS.react },
+      missing: react ? undefined : 'no src/react/index.ts(x)',
+    },
+  ];
+  if (!others) return rows;
   return [
     {
       name: 'redux-persist',
       what: 'persistReducer, persistStore, storage',
       code: "export { persistReducer, persistStore } from 'redux-persist';\nexport { default as storage } from 'redux-persist/lib/storage';\n",
+      budgets: {},
     },
     {
       name: 'redux-remember',
       what: 'rememberReducer, rememberEnhancer',
       code: "export { rememberReducer, rememberEnhancer } from 'redux-remember';\n",
+      budgets: {},
     },
-    {
-      name: 'redux-autosave',
-      what: 'createAutosave + default storage, no remote',
-      code: CORE,
-      budget: 4 * KB,
-      ciBudget: 10.5 * KB,
-      check: true,
-      // An app without a remote must not load sync code at start.
-      forbid: /(^|\/)src\/sync\//,
-    },
-    {
-      name: 'redux-autosave + httpRemote',
-      what: 'the same + httpRemote and the sync engine',
-      code: `export { createAutosave, localforageStorage, httpRemote } from '${src('index.ts')}';\n`,
-      budget: 9 * KB,
-      ciBudget: 15 * KB,
-      check: true,
-      counts: ['sync'],
-      missing: indexExports('httpRemote') ? undefined : 'not built yet: src/index.ts exports no httpRemote',
-    },
-    {
-      name: 'redux-autosave/react',
-      what: 'the React entry, over the core',
-      code: react ? `export * from '${react}';\n` : '',
-      budget: 1.5 * KB,
-      check: true,
-      overCore: true,
-      missing: react ? undefined : 'not built yet: no src/react/index.ts(x)',
-    },
+    ...rows,
   ];
 }
 
-const gzip = (buffers) => gzipSync(Buffer.concat(buffers), { level: 9 }).length;
+// Each chunk is gzipped alone and the sizes summed: an app served over
+// HTTP/2 fetches every chunk as its own compressed response, so one chunk
+// never shares a compression dictionary with another.
+const gzipped = (buffer) => gzipSync(buffer, { level: 9 }).length;
 
 /**
- * Bundles one entry as an app's production build would (esbuild, ESM,
- * minified, with code splitting so that a lazy `import()` becomes a chunk of
- * its own) and measures what the page loads at start — the entry chunk and
- * every chunk it imports statically, gzip -9 together as they would travel
- * in one bundle — and, apart, each lazy chunk.
+ * Bundles one entry as an app's production build would: esbuild, ESM,
+ * minified, code splitting (a lazy `import()` becomes a chunk of its own),
+ * `process.env.NODE_ENV` defined as "production". Measures what the page
+ * downloads at start — the entry chunk and every chunk it imports
+ * statically — and, for our own rows, all own chunks: the start and every
+ * lazy chunk it can reach, without chunks made only of other packages
+ * (localforage).
  */
-async function measure(entry) {
-  const dir = join(BUILD_DIR, 'size', entry.name.replace(/[^a-z0-9]+/gi, '-'));
+async function measure(entry, dir) {
   mkdirSync(dir, { recursive: true });
   const entryFile = join(dir, 'entry.mjs');
   writeFileSync(entryFile, entry.code);
@@ -101,7 +107,7 @@ async function measure(entry) {
     // What the React entry shares with the core goes to a shared chunk that
     // the core pays for; the React entry's cost is what only it loads.
     entryPoints.push(join(dir, 'core.mjs'));
-    writeFileSync(entryPoints[1], CORE);
+    writeFileSync(entryPoints[1], entry.overCore);
   }
   const result = await build({
     entryPoints,
@@ -119,11 +125,8 @@ async function measure(entry) {
     logLevel: 'silent',
   });
   const { outputs } = result.metafile;
-  const contents = new Map(
-    result.outputFiles.map((file) => [relative(process.cwd(), file.path).replace(/\\/g, '/'), Buffer.from(file.contents)]),
-  );
-  const outputOf = (source) =>
-    Object.keys(outputs).find((out) => outputs[out].entryPoint && join(process.cwd(), outputs[out].entryPoint) === source);
+  const contents = new Map(result.outputFiles.map((file) => [posix(relative(process.cwd(), file.path)), Buffer.from(file.contents)]));
+  const outputOf = (source) => Object.keys(outputs).find((out) => outputs[out].entryPoint && join(process.cwd(), outputs[out].entryPoint) === source);
   const reach = (start, kinds) => {
     const seen = new Set();
     const walk = (out) => {
@@ -134,48 +137,54 @@ async function measure(entry) {
     walk(start);
     return seen;
   };
+  const inputsOf = (out) => Object.keys(outputs[out].inputs).map((input) => posix(join(process.cwd(), input)));
+  // Apart: a chunk made only of other packages' code. A chunk with no inputs
+  // (esbuild's shared helpers, a facade re-exporting a shared chunk) is ours.
+  const isApart = (out) => inputsOf(out).length > 0 && inputsOf(out).every((input) => input.includes('/node_modules/'));
   const main = outputOf(entryFile);
-  const initial = reach(main, ['import-statement']);
-  // Chunks the core loads, at start or lazily, are the core's: not counted here.
+  const startup = reach(main, ['import-statement']);
+  const everything = reach(main, ['import-statement', 'dynamic-import']);
+  // Chunks the core loads, at start or lazily, are the core's: not the React entry's.
   const core = entry.overCore ? reach(outputOf(entryPoints[1]), ['import-statement', 'dynamic-import']) : new Set();
-  for (const out of core) initial.delete(out);
   const lazy = {};
-  for (const out of reach(main, ['import-statement', 'dynamic-import'])) {
-    if (initial.has(out) || core.has(out)) continue;
-    const kind = chunkKind(Object.keys(outputs[out].inputs));
+  for (const out of everything) {
+    if (startup.has(out) || core.has(out)) continue;
+    const kind = chunkKind(inputsOf(out));
     (lazy[kind] ??= []).push(out);
   }
-  const counted = [...initial, ...(entry.counts ?? []).flatMap((kind) => lazy[kind] ?? [])];
-  const inputs = [...initial].flatMap((out) => Object.keys(outputs[out].inputs));
+  const counted = [...startup, ...(entry.counts ?? []).flatMap((kind) => lazy[kind] ?? [])].filter((out) => !core.has(out));
+  const sum = (outs, of) => outs.reduce((total, out) => total + of(contents.get(out)), 0);
+  const allOwn = [...everything].filter((out) => !core.has(out) && (startup.has(out) || !isApart(out)));
+  const startInputs = [...startup].flatMap(inputsOf);
   return {
-    minified: counted.reduce((sum, out) => sum + contents.get(out).length, 0),
-    gzip: gzip(counted.map((out) => contents.get(out))),
+    startup: { minified: sum(counted, (b) => b.length), gzip: sum(counted, gzipped), chunks: counted.length },
+    allOwn: entry.own ? { minified: sum(allOwn, (b) => b.length), gzip: sum(allOwn, gzipped), chunks: allOwn.length } : null,
     lazy: Object.fromEntries(
       Object.entries(lazy)
         .filter(([kind]) => !(entry.counts ?? []).includes(kind))
-        .map(([kind, outs]) => [kind, gzip(outs.map((out) => contents.get(out)))]),
+        .map(([kind, outs]) => [kind, sum(outs, gzipped)]),
     ),
-    forbidden: entry.forbid ? inputs.filter((input) => entry.forbid.test(input)) : [],
+    forbidden: entry.forbid ? startInputs.filter((input) => entry.forbid.test(input)).map((input) => input.replace(/^.*\/src\//, 'src/')) : [],
   };
 }
 
-/** Every entry's sizes, with `over` (bytes past the budget) where there is a budget. */
-export async function measureSizes() {
+/**
+ * Every entry's sizes, with `over` (bytes past each budget). `srcDir` and
+ * `label` measure another checkout's source (a baseline).
+ */
+export async function measureSizes(options = {}) {
   const rows = [];
-  for (const entry of sizeEntries()) {
-    const row = {
-      name: entry.name,
-      what: entry.what,
-      budget: entry.budget ?? null,
-      ciBudget: entry.ciBudget ?? entry.budget ?? null,
-      check: Boolean(entry.check),
-    };
+  for (const entry of sizeEntries(options)) {
+    const row = { name: entry.name, what: entry.what, budgets: entry.budgets };
     if (entry.missing) {
       rows.push({ ...row, missing: entry.missing });
       continue;
     }
-    const measured = await measure(entry);
-    rows.push({ ...row, ...measured, over: entry.budget ? Math.max(0, measured.gzip - entry.budget) : 0 });
+    const dir = join(BUILD_DIR, 'size', entry.name.replace(/[^a-z0-9]+/gi, '-'));
+    const measured = await measure(entry, dir);
+    const over = {};
+    for (const [figure, budget] of Object.entries(entry.budgets)) over[figure] = Math.max(0, measured[figure].gzip - budget);
+    rows.push({ ...row, ...measured, over });
   }
   return rows;
 }
@@ -183,7 +192,7 @@ export async function measureSizes() {
 export const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`;
 
 export function lazyNote(row) {
-  const names = { sync: 'sync engine (only with a remote)' };
+  const names = { sync: 'sync engine (only with a remote)', own: 'own' };
   return Object.entries(row.lazy ?? {})
     .map(([kind, bytes]) => `${names[kind] ?? kind} ${kb(bytes)}`)
     .join(', ');

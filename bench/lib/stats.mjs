@@ -58,3 +58,9 @@ export function bootstrap(statistic, groups, iterations = 2000) {
 }
 
 export const interval = ([lo, hi]) => (Number.isFinite(lo) && Number.isFinite(hi) ? `${lo.toFixed(2)}–${hi.toFixed(2)}×` : '–');
+
+/** Fastest samples: the 10th percentile, what a run undisturbed by the rest of the machine takes. */
+export const p10 = (values) => quantile(values, 0.1);
+
+/** Pairs `a[i]` with `b[i % b.length]`: a contender's process with the bare one of its round. */
+export const pairedDiffs = (a, b) => a.map((value, i) => value - b[i % b.length]);

@@ -1,0 +1,108 @@
+// Many documents: what one edit-save cycle of one small note costs when the
+// autosave tracks n documents, and what the overall selectors cost right
+// after a status change.
+import FakeTimers from '@sinonjs/fake-timers';
+import { countingStorage } from '../lib/fixture.mjs';
+import { noteEdited, notesAutosave, notesStore, trackedState } from '../lib/notes.mjs';
+import { median } from '../lib/stats.mjs';
+import { cpuMsSince, FAKED, quiesce } from './common.mjs';
+
+const DEBOUNCE_MS = 2000; // the library's default, which notesAutosave keeps
+
+/**
+ * One process: the autosave store starts from the slice's state after n
+ * notes were saved once, a bare store beside it; then batches of cycles,
+ * bare and autosave in turn, CPU per cycle; then the selectors, timed after
+ * each status change (pending, then saved).
+ */
+export async function manyDocs({ n, batches, batchCycles, warmupCycles, selectorSamples, deadlineMs, byHand }) {
+  const clock = FakeTimers.withGlobal(globalThis).install({ now: 1_700_000_000_000, toFake: FAKED });
+  try {
+    const tracked = trackedState(n, { deadlineMs, byHand });
+    const autosave = notesAutosave(countingStorage());
+    const store = notesStore({ autosave, autosaveState: tracked.state });
+    const bare = notesStore({});
+    const { selectOverallStatus, selectHasUnsavedChanges, selectDocumentStatus } = autosave.selectors;
+    const documents = () => Object.keys(store.getState()[autosave.reducerPath].documents).length;
+    if (documents() !== n || selectOverallStatus(store.getState()) !== 'saved') {
+      throw new Error(`many documents: the store should start with ${n} saved documents, has ${documents()}, overall ${selectOverallStatus(store.getState())}`);
+    }
+    const status = () => selectDocumentStatus(store.getState(), 'note', 'n0').status;
+    let typed = 0;
+    let bareTyped = 0;
+
+    // An edit, then the debounced save to completion (status `saved`).
+    const cycle = async () => {
+      store.dispatch(noteEdited(`The first line of a short note, edited ${++typed} times.`));
+      await clock.tickAsync(DEBOUNCE_MS);
+      for (let spins = 0; status() !== 'saved'; spins++) {
+        if (spins > 100) throw new Error(`many documents: the save did not finish (status ${status()})`);
+        await clock.tickAsync(1);
+      }
+    };
+    // What the harness costs without a library: the edit and the simulated wait.
+    const bareCycle = async () => {
+      bare.dispatch(noteEdited(`The first line of a short note, edited ${++bareTyped} times.`));
+      await clock.tickAsync(DEBOUNCE_MS);
+    };
+    const batchMs = async (fn) => {
+      await quiesce();
+      const start = process.cpuUsage();
+      for (let i = 0; i < batchCycles; i++) await fn();
+      return cpuMsSince(start) / batchCycles;
+    };
+
+    for (let i = 0; i < warmupCycles; i++) {
+      await cycle();
+      await bareCycle();
+    }
+    const cycles = [];
+    const bareCycles = [];
+    for (let b = 0; b < batches; b++) {
+      bareCycles.push(await batchMs(bareCycle));
+      cycles.push(await batchMs(cycle));
+    }
+    if (store.getState().notes.current.text !== `The first line of a short note, edited ${typed} times.`) {
+      throw new Error('many documents: the last edit is not in the state');
+    }
+
+    // The first call on a state the status change made, as a component's
+    // useSaveStatus() would make it; memoized calls after it are free.
+    const timeNs = (selector, state) => {
+      const start = process.hrtime.bigint();
+      const value = selector(state);
+      return { ns: Number(process.hrtime.bigint() - start), value };
+    };
+    const overall = [];
+    const unsaved = [];
+    const check = (what, got, expected) => {
+      if (got !== expected) throw new Error(`many documents: ${what} is ${got} with a note ${expected === 'pending' || expected === true ? 'pending' : 'saved'}`);
+    };
+    for (let s = 0; s < selectorSamples; s++) {
+      store.dispatch(noteEdited(`Edited again, ${++typed}.`));
+      let o = timeNs(selectOverallStatus, store.getState());
+      let u = timeNs(selectHasUnsavedChanges, store.getState());
+      check('selectOverallStatus', o.value, 'pending');
+      check('selectHasUnsavedChanges', u.value, true);
+      overall.push(o.ns);
+      unsaved.push(u.ns);
+      await clock.tickAsync(DEBOUNCE_MS);
+      while (status() !== 'saved') await clock.tickAsync(1);
+      o = timeNs(selectOverallStatus, store.getState());
+      u = timeNs(selectHasUnsavedChanges, store.getState());
+      check('selectOverallStatus', o.value, 'saved');
+      check('selectHasUnsavedChanges', u.value, false);
+      overall.push(o.ns);
+      unsaved.push(u.ns);
+    }
+    return {
+      n,
+      setup: { how: tracked.how, reducedKeys: tracked.reducedKeys, ms: tracked.ms },
+      cycleMs: cycles,
+      bareCycleMs: bareCycles,
+      selectors: { overallNs: median(overall), unsavedNs: median(unsaved), overall, unsaved },
+    };
+  } finally {
+    clock.uninstall();
+  }
+}
