@@ -133,7 +133,11 @@ describe('purge()', () => {
 
       expect(await storage.keys()).toEqual(['settings:default']);
       expect([...journal.items.keys()]).toEqual(['redux-autosave:journal:other:project:p2']);
-      expect(store.getState().autosave).toEqual({ documents: {}, loads: {} });
+      expect(store.getState().autosave).toEqual({
+        documents: {},
+        loads: {},
+        counts: { idle: 0, pending: 0, saving: 0, saved: 0, error: 0, offline: 0, conflict: 0, unsaved: 0 },
+      });
       expect(status('p2').status).toBe('idle');
       // The remote keeps its copies: logging out is not deleting.
       expect(server.document('project:p1')).toBeDefined();

@@ -204,7 +204,13 @@ function jsonCarries(document: Note): boolean {
 
 // −0 is written as 0, which is the one change JSON makes that is let through:
 // `Math.round(-0.4)` is −0, and refusing every save that holds one would be worse.
-const anything = fc
+function noNegativeZero(value: unknown): boolean {
+  return !JSON.stringify(value ?? null, (_k, v) => (Object.is(v, -0) ? '−0' : v)).includes('"−0"');
+}
+
+// Half the documents are plain JSON, half anything at all: both sides of the
+// property are exercised in every run.
+const anyValue = fc
   .anything({
     withDate: true,
     withMap: true,
@@ -215,7 +221,10 @@ const anything = fc
     withBoxedValues: true,
     maxDepth: 3,
   })
-  .filter((value) => !JSON.stringify(value ?? null, (_k, v) => (Object.is(v, -0) ? '−0' : v)).includes('"−0"'));
+  // A required key holding undefined has a test of its own above.
+  .filter((value) => value !== undefined)
+  .filter(noNegativeZero);
+const anything = fc.oneof(fc.jsonValue().filter(noNegativeZero), anyValue);
 
 // What z.iso.datetime() accepts: four-digit years.
 const isoDates = fc.date({ min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });

@@ -174,7 +174,10 @@ describe('a custom reducerPath', () => {
     expect(autosave.reducerPath).toBe('saving');
     const state = store.getState() as unknown as Record<string, unknown>;
     expect(state).not.toHaveProperty('autosave');
-    expect(state.saving).toEqual({ documents: { 'project:p1': expect.objectContaining({ status: 'saved' }) } });
+    expect(state.saving).toEqual({
+      documents: { 'project:p1': expect.objectContaining({ status: 'saved' }) },
+      counts: { idle: 0, pending: 0, saving: 0, saved: 1, error: 0, offline: 0, conflict: 0, unsaved: 0 },
+    });
     expect(autosave.selectors.selectDocumentStatus(store.getState(), 'project', 'p1').status).toBe('saved');
     expect(autosave.selectors.selectOverallStatus(store.getState())).toBe('saved');
     expect(autosaveActions().map((a) => a.type)).toEqual(['saving/changed', 'saving/saveStarted', 'saving/saveSucceeded']);

@@ -33,6 +33,7 @@ export type {
   SaveError,
   SaveErrorCode,
   SaveStatus,
+  StatusCounts,
   StorageTimeouts,
   ValidationIssue,
 } from './types';

@@ -1,7 +1,7 @@
-import { createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { AutosaveSelectors } from './types/instance';
-import type { AutosaveActions, AutosaveState, DocumentStatus, SaveStatus, StatusPayloads } from './types/status';
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import { storageKey } from './keys';
+import type { AutosaveSelectors } from './types/instance';
+import type { AutosaveActions, AutosaveState, DocumentStatus, SaveStatus, StatusCounts, StatusPayloads } from './types/status';
 
 const IDLE: DocumentStatus = Object.freeze({
   status: 'idle',
@@ -15,19 +15,7 @@ const IDLE: DocumentStatus = Object.freeze({
 }) as DocumentStatus;
 
 // Worst first: the order selectOverallStatus reports in.
-const SEVERITY: Record<SaveStatus, number> = {
-  error: 6,
-  conflict: 5,
-  offline: 4,
-  saving: 3,
-  pending: 2,
-  saved: 1,
-  idle: 0,
-};
-
-function entry(state: AutosaveState, key: string): DocumentStatus {
-  return (state.documents[key] ??= { ...IDLE });
-}
+const WORST_FIRST: SaveStatus[] = ['error', 'conflict', 'offline', 'saving', 'pending', 'saved'];
 
 /**
  * The state holds an edit the storage does not (waiting, being written, or
@@ -39,6 +27,39 @@ function unwritten(doc: DocumentStatus): boolean {
   return doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && doc.error?.code !== 'remote');
 }
 
+/** Changes held only in memory: waiting, being written, or refused by validation or the storage. */
+function unsaved(doc: DocumentStatus): boolean {
+  return doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && (doc.error?.code === 'validation' || doc.error?.code === 'storage'));
+}
+
+/** Counts the documents of each status, so the overall selectors never scan them all. */
+function countAll(documents: Record<string, DocumentStatus>): StatusCounts {
+  const counts = emptyCounts();
+  for (const key in documents) count(counts, documents[key], 1);
+  return counts;
+}
+
+function emptyCounts(): StatusCounts {
+  return { idle: 0, pending: 0, saving: 0, saved: 0, error: 0, offline: 0, conflict: 0, unsaved: 0 };
+}
+
+function count(counts: StatusCounts, doc: DocumentStatus | undefined, by: 1 | -1): void {
+  if (!doc) return;
+  counts[doc.status] += by;
+  if (unsaved(doc)) counts.unsaved += by;
+}
+
+/** A reducer that changes one document's status, keeping the counts in step. */
+function onDocument<P extends { key: string }>(change: (doc: DocumentStatus, payload: P) => void) {
+  return (state: AutosaveState, action: PayloadAction<P>) => {
+    const counts = (state.counts ??= countAll(state.documents));
+    count(counts, state.documents[action.payload.key], -1);
+    const doc = (state.documents[action.payload.key] ??= { ...IDLE });
+    change(doc, action.payload);
+    count(counts, doc, 1);
+  };
+}
+
 export function createStatusSlice(reducerPath: string, collections: readonly string[] = []) {
   const initialState: AutosaveState = { documents: {} };
   const slice = createSlice({
@@ -46,36 +67,35 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
     initialState,
     reducers: {
       /** A document changed and waits to be saved. */
-      changed(state, action: PayloadAction<StatusPayloads['changed']>) {
-        entry(state, action.payload.key).status = 'pending';
-      },
-      saveStarted(state, action: PayloadAction<StatusPayloads['saveStarted']>) {
-        entry(state, action.payload.key).status = 'saving';
-      },
+      changed: onDocument<StatusPayloads['changed']>((doc) => {
+        doc.status = 'pending';
+      }),
+      saveStarted: onDocument<StatusPayloads['saveStarted']>((doc) => {
+        doc.status = 'saving';
+      }),
       /** Written; `pending` when a newer change arrived during the write. */
-      saveSucceeded(state, action: PayloadAction<StatusPayloads['saveSucceeded']>) {
-        const doc = entry(state, action.payload.key);
-        doc.status = action.payload.pending ? 'pending' : doc.conflict ? 'conflict' : 'saved';
-        doc.lastSavedAt = action.payload.savedAt;
+      saveSucceeded: onDocument<StatusPayloads['saveSucceeded']>((doc, { pending, savedAt, pendingSync }) => {
+        doc.status = pending ? 'pending' : doc.conflict ? 'conflict' : 'saved';
+        doc.lastSavedAt = savedAt;
         doc.error = null;
-        if (action.payload.pendingSync) doc.pendingSync = true;
-      },
+        if (pendingSync) doc.pendingSync = true;
+      }),
       /** A save or a load failed; the error stays until the next successful save. */
-      failed(state, action: PayloadAction<StatusPayloads['failed']>) {
-        const doc = entry(state, action.payload.key);
+      failed: onDocument<StatusPayloads['failed']>((doc, { error }) => {
         doc.status = 'error';
-        doc.error = action.payload.error;
-      },
+        doc.error = error;
+      }),
       /** A stored copy was restored into the state. */
-      loaded(state, action: PayloadAction<StatusPayloads['loaded']>) {
-        const doc = entry(state, action.payload.key);
+      loaded: onDocument<StatusPayloads['loaded']>((doc, { savedAt }) => {
         doc.status = 'saved';
-        doc.lastSavedAt = action.payload.savedAt;
+        doc.lastSavedAt = savedAt;
         doc.error = null;
-      },
+      }),
       removed(state, action: PayloadAction<StatusPayloads['removed']>) {
-        delete state.documents[action.payload.key];
-        if (state.loads) delete state.loads[action.payload.key];
+        const { key } = action.payload;
+        count((state.counts ??= countAll(state.documents)), state.documents[key], -1);
+        delete state.documents[key];
+        if (state.loads) delete state.loads[key];
       },
       /** `load` began reading a document: a hydration gate shows its fallback. */
       loadStarted(state, action: PayloadAction<StatusPayloads['loadStarted']>) {
@@ -89,13 +109,12 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
       purged(state) {
         state.documents = {};
         state.loads = {};
+        state.counts = emptyCounts();
       },
       /** Push what is waiting and pull what others changed, now. */
       syncNow() {},
       /** In step with the remote at `version`; `conflicts` lists fields a merge settled for local. */
-      synced(state, action: PayloadAction<StatusPayloads['synced']>) {
-        const { key, version, syncedAt, pendingSync, conflicts } = action.payload;
-        const doc = entry(state, key);
+      synced: onDocument<StatusPayloads['synced']>((doc, { version, syncedAt, pendingSync, conflicts }) => {
         if (doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && doc.error?.code === 'remote')) {
           doc.status = 'saved';
           doc.error = null;
@@ -105,30 +124,28 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         doc.pendingSync = pendingSync;
         doc.conflict = null;
         if (conflicts) doc.mergeConflicts = conflicts.length > 0 ? conflicts : null;
-      },
+      }),
       /** The remote could not be reached (`offline`) or refused the push. */
-      syncFailed(state, action: PayloadAction<StatusPayloads['syncFailed']>) {
-        const doc = entry(state, action.payload.key);
-        doc.pendingSync = action.payload.pendingSync ?? true;
+      syncFailed: onDocument<StatusPayloads['syncFailed']>((doc, { pendingSync, offline, error }) => {
+        doc.pendingSync = pendingSync ?? true;
         // An unwritten edit keeps its status and a local error its place; a
         // pending edit carries the remote's error until its save clears it
         // (the push after that save reports again if the remote still fails).
         if (unwritten(doc)) {
-          if (doc.status !== 'error' && !action.payload.offline) doc.error = action.payload.error;
-        } else if (action.payload.offline) {
+          if (doc.status !== 'error' && !offline) doc.error = error;
+        } else if (offline) {
           doc.status = 'offline';
         } else {
           doc.status = 'error';
-          doc.error = action.payload.error;
+          doc.error = error;
         }
-      },
-      conflictDetected(state, action: PayloadAction<StatusPayloads['conflictDetected']>) {
-        const doc = entry(state, action.payload.key);
+      }),
+      conflictDetected: onDocument<StatusPayloads['conflictDetected']>((doc, { conflict }) => {
         // An unwritten edit keeps its status; its save ends in `conflict`.
         if (!unwritten(doc)) doc.status = 'conflict';
-        doc.conflict = action.payload.conflict;
+        doc.conflict = conflict;
         doc.pendingSync = true;
-      },
+      }),
     },
   });
   // Declared in types/status.ts, so the public type is written, not inferred.
@@ -138,51 +155,42 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
 
 function createSelectors(reducerPath: string, collections: readonly string[]): AutosaveSelectors {
   const slice = (state: unknown) => (state as Record<string, AutosaveState | undefined>)[reducerPath];
-  const selectDocuments = (state: unknown): Record<string, DocumentStatus> => slice(state)?.documents ?? EMPTY;
   const warned = new Set<string>();
   // A misspelt collection reads as `idle` for ever: say so once (development builds).
   const checkCollection = (selector: string, collection: string) => {
-    if (process.env.NODE_ENV === 'production' || collections.length === 0 || collections.includes(collection) || warned.has(collection)) return;
+    if (collections.length === 0 || collections.includes(collection) || warned.has(collection)) return;
     warned.add(collection);
     console.error(
       `redux-autosave: ${selector}(state, ${JSON.stringify(collection)}): there is no collection named ${JSON.stringify(collection)}, so its status is always idle; the collections are ${collections.join(', ')}`,
     );
   };
-
-  const selectOverallStatus = createSelector([selectDocuments], (documents): SaveStatus => {
-    let worst: SaveStatus = 'idle';
-    for (const key in documents) {
-      const status = documents[key].status;
-      if (SEVERITY[status] > SEVERITY[worst]) worst = status;
-    }
-    return worst;
-  });
-
-  const selectHasUnsavedChanges = createSelector([selectDocuments], (documents): boolean => {
-    for (const key in documents) {
-      const { status, error } = documents[key];
-      if (status === 'pending' || status === 'saving') return true;
-      // A document that failed validation or storage is still only in memory.
-      if (status === 'error' && (error?.code === 'validation' || error?.code === 'storage')) return true;
-    }
-    return false;
-  });
+  // The counts the reducers keep; a state made elsewhere (preloaded) is counted once.
+  const cache = new WeakMap<object, StatusCounts>();
+  const countsOf = (state: unknown): StatusCounts | undefined => {
+    const own = slice(state);
+    if (!own) return undefined;
+    if (own.counts) return own.counts;
+    let counts = cache.get(own.documents);
+    if (!counts) cache.set(own.documents, (counts = countAll(own.documents)));
+    return counts;
+  };
 
   const selectDocumentStatus: AutosaveSelectors['selectDocumentStatus'] = (state, collection, id) => {
-    checkCollection('selectDocumentStatus', collection);
-    return selectDocuments(state)[storageKey(collection, id)] ?? IDLE;
+    if (process.env.NODE_ENV !== 'production') checkCollection('selectDocumentStatus', collection);
+    return slice(state)?.documents[storageKey(collection, id)] ?? IDLE;
   };
 
   return {
     selectDocumentStatus,
     selectConflict: (state, collection, id) => selectDocumentStatus(state, collection, id).conflict,
-    selectOverallStatus,
-    selectHasUnsavedChanges,
+    selectOverallStatus(state) {
+      const counts = countsOf(state);
+      return (counts && WORST_FIRST.find((status) => counts[status] > 0)) || 'idle';
+    },
+    selectHasUnsavedChanges: (state) => (countsOf(state)?.unsaved ?? 0) > 0,
     selectLoadStatus(state, collection, id) {
-      checkCollection('selectLoadStatus', collection);
+      if (process.env.NODE_ENV !== 'production') checkCollection('selectLoadStatus', collection);
       return slice(state)?.loads?.[storageKey(collection, id)] ?? 'idle';
     },
   };
 }
-
-const EMPTY: Record<string, DocumentStatus> = Object.freeze({}) as Record<string, DocumentStatus>;

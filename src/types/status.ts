@@ -50,7 +50,16 @@ export interface AutosaveState {
   documents: Record<string, DocumentStatus>;
   /** Documents `load` has been asked for; the selectors read others as `'idle'`. */
   loads?: Record<string, LoadStatus>;
+  /**
+   * How many documents have each status, and how many hold changes only in
+   * memory: kept by the reducers, so the overall selectors read one number
+   * instead of scanning every document.
+   */
+  counts?: StatusCounts;
 }
+
+/** The number of documents of each status; `unsaved` counts those whose changes storage does not hold. */
+export type StatusCounts = Record<SaveStatus, number> & { unsaved: number };
 
 /** A merge's clashes: paths where both sides changed a field and the local value was kept. */
 export type MergeConflicts = (string | number)[][];
