@@ -1,5 +1,4 @@
-import { AutosaveError, messageOf } from './errors';
-import type { Migration } from './types/options';
+import { messageOf } from './errors';
 
 /** The newest envelope format this release writes and reads. */
 export const FORMAT = 2;
@@ -196,21 +195,4 @@ function parse(text: string): unknown {
 
 function corrupt(message: string): Unwrapped {
   return { ok: false, code: 'corrupt', message };
-}
-
-/** Runs the migrations from `from` up to `to`, in order. */
-export function migrate(data: unknown, from: number, to: number, migrations: Record<number, Migration>, key: string): unknown {
-  let value = data;
-  for (let version = from + 1; version <= to; version++) {
-    const step = migrations[version];
-    if (!step) {
-      throw new AutosaveError('migration', `${key}: no migration to version ${version} (stored at version ${from})`, { key });
-    }
-    try {
-      value = step(value);
-    } catch (error) {
-      throw new AutosaveError('migration', `${key}: migration to version ${version} threw: ${messageOf(error)}`, { key, cause: error });
-    }
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { migrate, unwrap } from '../envelope';
+import { unwrap } from '../envelope';
 import { AutosaveError, messageOf, storageError, toSaveError } from '../errors';
 import { withRetry } from '../retry';
 import type { LoadResult } from '../types/instance';
@@ -63,11 +63,22 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
   }
   const { envelope } = unwrapped;
   let data = envelope.data;
-  try {
-    data = migrate(data, envelope.version, collection.version, collection.migrations, key);
-  } catch (error) {
-    const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
-    return keepAside(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+  if (envelope.version !== collection.version) {
+    // Older copies are migrated by code loaded when one is first met; if it
+    // cannot load, the copy is left as it is, and nothing writes over it.
+    let rare: Awaited<ReturnType<typeof loadRare>>;
+    try {
+      rare = await loadRare();
+    } catch (error) {
+      doc.storedUnverified = true;
+      return { status: 'error', error: toSaveError(failDocument(rt, doc, error as AutosaveError)) };
+    }
+    try {
+      data = rare.migrate(data, envelope.version, collection.version, collection.migrations, key);
+    } catch (error) {
+      const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
+      return keepAside(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+    }
   }
   const parsed = validate(collection, data, `redux-autosave: ${key}: the stored copy does not match the schema`, key);
   if (!parsed.ok) return keepAside(rt, doc, stored, 'invalid', parsed.error);

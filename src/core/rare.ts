@@ -1,6 +1,7 @@
 // The core's code that most page loads never run, in one chunk loaded when
 // first needed (see lazy.ts): keeping a bad copy aside, taking in another
 // tab's copy, removing and purging.
+export { migrate } from './migrate';
 export { copyAside, quarantine } from './quarantine';
 export { purgeAll, removeDocument } from './removal';
 export { takeInOtherTabsCopy } from './takeIn';

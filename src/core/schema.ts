@@ -1,6 +1,5 @@
 import { prettifyError, safeEncode } from 'zod/v4/core';
 import { AutosaveError, messageOf } from '../errors';
-import { storageKey } from '../keys';
 import type { CollectionConfig } from '../options';
 import type { ValidationIssue } from '../types/status';
 import type { Checked } from '../types/sync';
@@ -28,35 +27,7 @@ export function toWire(collection: CollectionConfig, document: unknown, failure:
   return runSchema(() => safeEncode(collection.schema, document) as SchemaResult, failure, key);
 }
 
-/**
- * A document of the state in wire form for merging: as it is when the
- * schema has no codec (even while invalid: an unsaved edit is never dropped
- * for that), encoded otherwise.
- */
-export function wireForMerge(collection: CollectionConfig, document: unknown, key: string): Checked {
-  if (!collection.roundTrip?.encodes) return { ok: true, data: document };
-  return toWire(collection, document, `redux-autosave: ${key} is not valid`, key);
-}
-
-/** A copy from elsewhere (the remote, a merge): valid, decoded, and the document of this very key. */
-export function decodeFor(collection: CollectionConfig, key: string, wire: unknown): Checked {
-  const checked = validate(collection, wire, `redux-autosave: ${key} is not valid`, key);
-  if (!checked.ok || !collection.id) return checked;
-  let id: unknown;
-  try {
-    id = collection.id(checked.data);
-  } catch (error) {
-    id = `(id() threw: ${messageOf(error)})`;
-  }
-  const theirs = typeof id === 'string' || typeof id === 'number' ? storageKey(collection.name, id) : String(id);
-  if (theirs === key) return checked;
-  return {
-    ok: false,
-    error: new AutosaveError('remote', `redux-autosave: a copy for ${key} is the document ${JSON.stringify(theirs)}, not ${key}`, { key }),
-  };
-}
-
-function runSchema(run: () => SchemaResult, failure: string, key: string): Checked {
+export function runSchema(run: () => SchemaResult, failure: string, key: string): Checked {
   let parsed: SchemaResult;
   try {
     parsed = run();

@@ -5,7 +5,10 @@ import type { CollectionConfig } from '../options';
 import type { Applied, SyncEngine, SyncPort } from '../types/sync';
 import { documentFor, hasUnsavedEdit, restoreInto, type DocumentState } from './document';
 import type { Runtime } from './runtime';
-import { decodeFor, toWire, wireForMerge } from './schema';
+import { AutosaveError, messageOf } from '../errors';
+import { storageKey } from '../keys';
+import type { Checked } from '../types/sync';
+import { toWire, validate } from './schema';
 import { readSchema } from './prepare';
 import { writeDocument } from './save';
 import { readStored } from './stored';
@@ -76,5 +79,33 @@ function createPort(rt: Runtime): SyncPort {
     },
     leading: () => rt.tabs!.leading,
     announce: (message) => rt.tabs!.announce(message),
+  };
+}
+
+/**
+ * A document of the state in wire form for merging: as it is when the
+ * schema has no codec (even while invalid: an unsaved edit is never dropped
+ * for that), encoded otherwise.
+ */
+export function wireForMerge(collection: CollectionConfig, document: unknown, key: string): Checked {
+  if (!collection.roundTrip?.encodes) return { ok: true, data: document };
+  return toWire(collection, document, `redux-autosave: ${key} is not valid`, key);
+}
+
+/** A copy from elsewhere (the remote, a merge): valid, decoded, and the document of this very key. */
+export function decodeFor(collection: CollectionConfig, key: string, wire: unknown): Checked {
+  const checked = validate(collection, wire, `redux-autosave: ${key} is not valid`, key);
+  if (!checked.ok || !collection.id) return checked;
+  let id: unknown;
+  try {
+    id = collection.id(checked.data);
+  } catch (error) {
+    id = `(id() threw: ${messageOf(error)})`;
+  }
+  const theirs = typeof id === 'string' || typeof id === 'number' ? storageKey(collection.name, id) : String(id);
+  if (theirs === key) return checked;
+  return {
+    ok: false,
+    error: new AutosaveError('remote', `redux-autosave: a copy for ${key} is the document ${JSON.stringify(theirs)}, not ${key}`, { key }),
   };
 }
