@@ -29,6 +29,15 @@ const serverEntryFromCli = {
       : null,
 };
 
+// The browser build (`exports` condition "browser", after "module" so that
+// bundlers keep the development build): a page that loads the package with
+// no bundler has no `process`, so production is decided here, as RTK's
+// browser build does.
+const production = {
+  name: 'production',
+  transform: (code) => (code.includes('process.env.NODE_ENV') ? { code: code.replaceAll('process.env.NODE_ENV', '"production"'), map: null } : null),
+};
+
 export default [
   {
     input: entries,
@@ -55,6 +64,19 @@ export default [
       output: { file: `dist/${name}.d.${ext}`, format: 'es' },
     })),
   ),
+  {
+    input: { index: 'src/index.ts' },
+    external,
+    plugins: [
+      production,
+      typescript({
+        tsconfig: './tsconfig.json',
+        compilerOptions: { noEmit: false, declaration: false, target: 'ES2020', types: ['node'] },
+        include: ['src/**/*'],
+      }),
+    ],
+    output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
+  },
   {
     input: 'src/server/cli.ts',
     external,
