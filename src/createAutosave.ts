@@ -98,7 +98,7 @@ export function createAutosave<
       const names = config.collections.map((c) => c.name);
       throw process.env.NODE_ENV !== 'production' ? new TypeError(say.noCollection(method, name, names)) : codedError(7);
     }
-    if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list') {
+    if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list' && method !== 'listRemote') {
       warnOnce(`${method}:${name}`, say.idMissing(method, name));
     }
     return { collection, key: storageKey(name, id) };
@@ -208,6 +208,14 @@ export function createAutosave<
       return (await config.storage.keys()).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     },
 
+    async listRemote(name: string) {
+      named(name, 'listRemote');
+      const engine = await rt.engine;
+      if (!engine) throw process.env.NODE_ENV !== 'production' ? new Error(say.noRemote('listRemote')) : codedError(10);
+      const prefix = `${name}:`;
+      return (await engine.listRemote(prefix)).map((key) => key.slice(prefix.length));
+    },
+
     async exists(name: string, id?: string | number) {
       return (await config.storage.getItem(named(name, 'exists', id).key)) != null;
     },
@@ -215,7 +223,7 @@ export function createAutosave<
     async resolveConflict(name: string, id: string | number | undefined, choice: unknown) {
       const { key } = named(name, 'resolveConflict', id);
       const engine = await rt.engine;
-      if (!engine) throw process.env.NODE_ENV !== 'production' ? new Error(say.noRemote()) : codedError(10);
+      if (!engine) throw process.env.NODE_ENV !== 'production' ? new Error(say.noRemote('resolveConflict')) : codedError(10);
       await engine.resolveConflict(key, choice === 'local' || choice === 'remote' || choice === 'merge' ? choice : { document: choice });
     },
 

@@ -126,9 +126,18 @@ export class RemoteError extends AutosaveError {
 
   constructor(
     message: string,
-    details: { key?: string; status?: number; offline?: boolean; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+    details: {
+      key?: string;
+      status?: number;
+      offline?: boolean;
+      retryable?: boolean;
+      retryAfterMs?: number;
+      cause?: unknown;
+      /** `auth` when the remote refused who the request was made as. */
+      code?: 'remote' | 'auth';
+    } = {},
   ) {
-    super('remote', message, { key: details.key, cause: details.cause, retryable: details.retryable ?? false });
+    super(details.code ?? 'remote', message, { key: details.key, cause: details.cause, retryable: details.retryable ?? false });
     this.name = 'RemoteError';
     this.status = details.status;
     this.offline = details.offline ?? false;

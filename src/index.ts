@@ -27,6 +27,7 @@ export type {
   PushResult,
   RemoteAdapter,
   RemoteDocument,
+  RemoveResult,
   RetryContext,
   RetryOptions,
   RetryPolicy,

@@ -21,7 +21,10 @@ export const boundTwice = () =>
 export const noReducer = (reducerPath: string) =>
   `redux-autosave: the status reducer is not in the store; add \`[autosave.reducerPath]: autosave.reducer\` (state.${reducerPath}) to configureStore's reducer`;
 
-export const noRemote = () => 'redux-autosave: resolveConflict() needs the `remote` option; there is nothing to conflict with';
+export const noRemote = (method: string) =>
+  method === 'resolveConflict'
+    ? 'redux-autosave: resolveConflict() needs the `remote` option; there is nothing to conflict with'
+    : `redux-autosave: ${method}() needs the \`remote\` option; without one, documents are only on this device (list() names them)`;
 
 export const middlewareMissing = (reducerPath: string) =>
   `redux-autosave: the store's reducer at state.${reducerPath} sees actions, but autosave.middleware is not in the store, so nothing is saved; ${MIDDLEWARE_FIX}`;

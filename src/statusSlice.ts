@@ -24,7 +24,12 @@ const WORST_FIRST: SaveStatus[] = ['error', 'conflict', 'offline', 'saving', 'pe
  * `selectHasUnsavedChanges` too, and a later `synced` would read as "saved".
  */
 function unwritten(doc: DocumentStatus): boolean {
-  return doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && doc.error?.code !== 'remote');
+  return doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && !fromRemote(doc));
+}
+
+/** An error the remote gave (it refused the push, or who it was made as), not the local side. */
+function fromRemote(doc: DocumentStatus): boolean {
+  return doc.error?.code === 'remote' || doc.error?.code === 'auth';
 }
 
 /** Changes held only in memory: waiting, being written, or refused by validation or the storage. */
@@ -115,7 +120,7 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
       syncNow() {},
       /** In step with the remote at `version`; `conflicts` lists fields a merge settled for local. */
       synced: onDocument<StatusPayloads['synced']>((doc, { version, syncedAt, pendingSync, conflicts }) => {
-        if (doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && doc.error?.code === 'remote')) {
+        if (doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && fromRemote(doc))) {
           doc.status = 'saved';
           doc.error = null;
         }

@@ -1,5 +1,5 @@
 import type { SyncEngine, SyncPort } from '../types/sync';
-import { forgetStored, NEW_ENTRY, outboxReady, readOutbox, setEntry, storedEntry } from './outbox';
+import { forgetStored, newEntry, outboxReady, readOutbox, setEntry, storedEntry } from './outbox';
 import { pull } from './pull';
 import { finalPush, push, pushAll } from './push';
 import { decide } from './resolve';
@@ -31,7 +31,8 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       ks.writeEvents++;
       await outboxReady(s);
       ks.known = true;
-      if (!ks.entry) await setEntry(s, ks, NEW_ENTRY);
+      // A removal waiting to be sent gives way to the new copy, which replaces the remote's.
+      if (!ks.entry || ks.entry.deleted) await setEntry(s, ks, await newEntry(s));
     },
 
     endWrite(key) {
@@ -48,7 +49,7 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       // A push that ran while this copy was being written may have found the
       // older copy and closed the entry: a stored copy always has one.
       void (async () => {
-        if (!ks.entry) await setEntry(s, ks, NEW_ENTRY).catch(port.report);
+        if (!ks.entry || ks.entry.deleted) await setEntry(s, ks, await newEntry(s)).catch(port.report);
         void s.push(key);
       })();
     },
@@ -71,8 +72,24 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
     async forget(key) {
       const ks = s.keys.get(key);
       if (ks?.retry) clearTimeout(ks.retry.timer);
-      s.keys.delete(key);
-      await forgetStored(s, key);
+      if (!port.remote.remove) {
+        s.keys.delete(key);
+        return forgetStored(s, key);
+      }
+      // The remote's copy goes too, through the outbox: a removal made
+      // offline is sent later, and the document never comes back on a pull.
+      const record = keySync(s, key);
+      record.conflict = null;
+      record.known = false;
+      await outboxReady(s);
+      await setEntry(s, record, await newEntry(s, true));
+      // One try now (bounded by the remote's timeout); offline, it is sent later.
+      await s.push(key);
+    },
+
+    async listRemote(prefix) {
+      if (!port.remote.list) throw new Error('redux-autosave: listRemote() needs a remote that can list (httpRemote, or a RemoteAdapter with list)');
+      return (await port.remote.list(prefix)).map((item) => item.key);
     },
 
     reset() {
@@ -99,7 +116,7 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
           // did to the entry, the new copy needs one.
           const ks = keySync(s, key);
           const entry = await storedEntry(s, key);
-          if (!ks.entry) await setEntry(s, ks, entry ?? NEW_ENTRY);
+          if (!ks.entry) await setEntry(s, ks, entry ?? (await newEntry(s)));
           ks.writeEvents++;
           await s.push(key);
         })

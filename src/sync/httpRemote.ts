@@ -1,9 +1,7 @@
 import { DEFAULTS } from '../defaults';
-import { RemoteError, messageOf } from '../errors';
 import type { PushResult, RemoteAdapter, RemoteDocument } from '../types/remote';
 import { badOption, isObject } from '../util/check';
-
-type HeaderMap = Record<string, string>;
+import { createRequester, notTheProtocol, type Answer, type Call, type HeaderMap } from './http/request';
 
 export interface HttpRemoteOptions {
   /**
@@ -33,67 +31,44 @@ export interface HttpRemoteOptions {
    * @default 10 * 1024 * 1024
    */
   maxResponseBytes?: number;
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  /** `undefined` when the body was over `maxResponseBytes`. */
-  text: string | undefined;
+  /**
+   * Who requests are made as: a user id, or anything that tells users apart.
+   * Edits are pushed only under the principal they were made under, so after
+   * one user signs out and another signs in, the first one's waiting edits
+   * never reach the second one's space (they wait for the first to return).
+   * @default none: every edit is pushed under whoever is signed in
+   */
+  principal?: () => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * Called when the server answers 401: refresh the token here; the request
+   * is then tried once more. A second refusal is an `error` with code `auth`.
+   */
+  onUnauthorized?: () => unknown;
+  /** `fetch`'s `credentials`, for a server that signs users in with cookies (`'include'` across origins). */
+  credentials?: RequestCredentials;
 }
 
 const fail = (option: string, expected: string, received: unknown): never => badOption(option, expected, received, 'httpRemote ');
 
-// `Retry-After` is either whole seconds or an HTTP date.
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+/** `{ version, data, overrode? }`, or the error for an answer that is not. */
+function remoteDocument(call: Call, answer: Answer): RemoteDocument {
+  const body = answer.json;
+  if (!isObject(body) || typeof body.version !== 'string' || !('data' in body)) throw notTheProtocol(call, answer, '{ version, data }');
+  const overrode = Array.isArray(body.overrode) && body.overrode.length > 0 ? (body.overrode as RemoteDocument['overrode']) : undefined;
+  return overrode ? { version: body.version, data: body.data, overrode } : { version: body.version, data: body.data };
 }
 
-// The server's own words, as `: words` to end a message: `{ error }` or
-// `{ message }` when it sent JSON, otherwise the text, kept to a status line.
-function said(text: string | undefined): string {
-  let message = text ?? '';
-  try {
-    const body: unknown = JSON.parse(message);
-    const words = isObject(body) && (body.error ?? body.message);
-    if (typeof words === 'string') message = words;
-  } catch {
-    // not JSON: the text itself
-  }
-  message = message.replace(/\s+/g, ' ').trim();
-  return message && `: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`;
-}
-
-// Counts bytes as they arrive and cancels the stream past `limit`, so a huge
-// body is never held whole; Content-Length, when sent, refuses it before that.
-async function readText(response: Response, limit: number): Promise<string | undefined> {
-  if (Number(response.headers.get('content-length')) > limit) {
-    await response.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (!response.body) return response.text();
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    bytes += value.byteLength;
-    if (bytes > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
+function versionOf(call: Call, answer: Answer): string {
+  const body = answer.json;
+  if (!isObject(body) || typeof body.version !== 'string') throw notTheProtocol(call, answer, '{ version }');
+  return body.version;
 }
 
 /**
- * The built-in remote: the HTTP protocol of the design's §4, spoken with
- * `fetch`. Versions come from the server; a stale `baseVersion` comes back as
- * a conflict carrying the server's copy.
+ * The built-in remote: the HTTP protocol of the design's §4 and §9, spoken
+ * with `fetch`. Versions come from the server (the body's, not the ETag a
+ * proxy may weaken); a stale `baseVersion` comes back as a conflict carrying
+ * the server's copy.
  *
  * ```ts
  * createAutosave({ remote: httpRemote({ url: '/api/autosave', headers: () => ({ Authorization: `Bearer ${token()}` }) }), … })
@@ -107,108 +82,53 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   if (typeof (options.fetch ?? globalThis.fetch) !== 'function') fail('fetch', 'a function (none is global here)', options.fetch);
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) fail('timeoutMs', 'a number of milliseconds above 0', timeoutMs);
   if (typeof maxResponseBytes !== 'number' || !(maxResponseBytes > 0)) fail('maxResponseBytes', 'a number of bytes above 0', maxResponseBytes);
-
-  async function request(method: 'GET' | 'PUT', key: string, extra: HeaderMap, body?: string, keepalive = false) {
-    let target: URL;
-    try {
-      target = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
-    } catch (cause) {
-      throw new RemoteError(
-        `redux-autosave: httpRemote \`url\` ${JSON.stringify(url)} must be an absolute URL where there is no page location to resolve it against (${method} ${JSON.stringify(key)})`,
-        { key, cause },
-      );
-    }
-    // One path segment whatever the key holds: '/', '?', '#' and control
-    // characters are escaped. Only '.' and '..' cannot be a segment at all (URL
-    // parsers resolve them away, escaped or not); storage keys hold a ':'.
-    if (key === '.' || key === '..') throw new RemoteError(`redux-autosave: the key "${key}" cannot be sent in a URL`, { key });
-    target.pathname = `${target.pathname.replace(/\/+$/, '')}/${encodeURIComponent(key)}`;
-    const where = `${method} ${JSON.stringify(key)} at ${target.href}`;
-    const failure = (message: string, details: ConstructorParameters<typeof RemoteError>[1]) =>
-      new RemoteError(`redux-autosave: ${where} ${message}`, { key, ...details });
-
-    const sent = new Headers({ accept: 'application/json' });
-    try {
-      const given = typeof headers === 'function' ? await headers() : headers;
-      new Headers(given).forEach((value, name) => sent.set(name, value));
-    } catch (cause) {
-      throw failure(`was not sent: the \`headers\` ${typeof headers === 'function' ? 'function threw' : 'are invalid'}: ${messageOf(cause)}`, { cause });
-    }
-    for (const name of Object.keys(extra)) sent.set(name, extra[name]);
-
-    // The timer covers the body as well as the status line: a server that
-    // stalls halfway through an answer is as unreachable as a silent one.
-    const controller = new AbortController();
-    let timedOut = false;
-    // Timers fire at once past 2^31 - 1 ms: cap it, so `Infinity` means never.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, Math.min(timeoutMs, 2 ** 31 - 1));
-    let answer: Answer;
-    try {
-      const response = await (options.fetch ?? globalThis.fetch)(target.href, { method, headers: sent, body, keepalive, signal: controller.signal });
-      answer = { status: response.status, headers: response.headers, text: await readText(response, maxResponseBytes) };
-    } catch (cause) {
-      throw timedOut
-        ? failure(`had no complete answer within ${timeoutMs} ms (\`timeoutMs\`)`, { offline: true, retryable: true, cause })
-        : failure(`could not reach the server: ${messageOf(cause)}`, { offline: true, retryable: true, cause });
-    } finally {
-      clearTimeout(timer);
-    }
-
-    const { status } = answer;
-    if (status === 429 || status >= 500) {
-      throw failure(`answered ${status}${said(answer.text)}`, {
-        status,
-        retryable: true,
-        retryAfterMs: retryAfter(answer.headers.get('retry-after')),
-      });
-    }
-    const expected = status === 412 && method === 'PUT';
-    if (status === 404 && method === 'GET') return null;
-    if ((status < 200 || status > 299) && !expected) {
-      throw failure(`answered ${status}${said(answer.text)}`, { status });
-    }
-    if (answer.text === undefined) {
-      throw failure(`answered ${status} with a body larger than \`maxResponseBytes\` (${maxResponseBytes} bytes), so it was not read`, { status });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.text);
-    } catch {
-      // reported below with the other bodies that are not the protocol's
-    }
-    const withData = method === 'GET' || status === 412;
-    if (!isObject(parsed) || typeof parsed.version !== 'string' || (withData && !('data' in parsed))) {
-      throw failure(
-        `answered ${status} with a body that is not the autosave protocol's JSON ${withData ? '{ version, data }' : '{ version }'} (is \`url\` the sync endpoint?)${said(answer.text) || ': an empty body'}`,
-        { status },
-      );
-    }
-    return { status, document: parsed as unknown as RemoteDocument };
+  for (const name of ['principal', 'onUnauthorized'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') fail(name, 'a function', options[name]);
   }
+  const request = createRequester({ ...options, url, headers, timeoutMs, maxResponseBytes, fetch: options.fetch, credentials: options.credentials, onUnauthorized: options.onUnauthorized });
+  const precondition = (baseVersion: string | null): HeaderMap => (baseVersion === null ? { 'if-none-match': '*' } : { 'if-match': `"${baseVersion}"` });
 
   return {
     timeoutMs,
+    principal: options.principal,
     async pull(key) {
-      const answer = await request('GET', key, {});
-      return answer && { version: answer.document.version, data: answer.document.data };
+      const call: Call = { method: 'GET', key, answers: [404] };
+      const answer = await request(call);
+      return answer.status === 404 ? null : remoteDocument(call, answer);
     },
-    async push(key, data, { baseVersion, idempotencyKey, keepalive }): Promise<PushResult> {
-      const answer = (await request(
-        'PUT',
+    async push(key, data, { baseVersion, idempotencyKey, keepalive, overrode }): Promise<PushResult> {
+      const call: Call = {
+        method: 'PUT',
         key,
-        {
-          'content-type': 'application/json',
-          'idempotency-key': idempotencyKey,
-          ...(baseVersion === null ? { 'if-none-match': '*' } : { 'if-match': `"${baseVersion}"` }),
-        },
-        JSON.stringify({ data }),
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...precondition(baseVersion) },
+        body: JSON.stringify(overrode?.length ? { data, overrode } : { data }),
         keepalive,
-      ))!;
-      const { version } = answer.document;
-      return answer.status === 412 ? { ok: false, conflict: { version, data: answer.document.data } } : { ok: true, version };
+        answers: [412],
+      };
+      const answer = await request(call);
+      return answer.status === 412 ? { ok: false, conflict: remoteDocument(call, answer) } : { ok: true, version: versionOf(call, answer) };
+    },
+    async remove(key, { baseVersion, idempotencyKey }) {
+      // A tombstone: the document stays gone for every device, not only here.
+      const call: Call = { method: 'DELETE', key, headers: { 'idempotency-key': idempotencyKey, 'if-match': baseVersion === null ? '*' : `"${baseVersion}"` }, answers: [404, 412] };
+      const answer = await request(call);
+      return answer.status === 412 ? { ok: false, conflict: { version: versionOf(call, answer) } } : { ok: true };
+    },
+    async list(prefix) {
+      const items: { key: string; version: string }[] = [];
+      let after: string | undefined;
+      do {
+        const query = new URLSearchParams({ prefix, ...(after === undefined ? {} : { after }) });
+        const call: Call = { method: 'GET', key: `${prefix}*`, query };
+        const answer = await request(call);
+        const body = answer.json;
+        if (!isObject(body) || !Array.isArray(body.items)) throw notTheProtocol(call, answer, '{ items: [{ key, version }], next? }');
+        for (const item of body.items as { key?: unknown; version?: unknown }[]) {
+          if (typeof item?.key === 'string' && typeof item.version === 'string') items.push({ key: item.key, version: item.version });
+        }
+        after = typeof body.next === 'string' ? body.next : undefined;
+      } while (after !== undefined);
+      return items;
     },
   };
 }

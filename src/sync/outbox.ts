@@ -8,8 +8,16 @@ import { keySync, type Base, type KeySync, type OutboxEntry, type Sync } from '.
 const OUTBOX = `${INTERNAL_PREFIX}outbox/`;
 const BASE = `${INTERNAL_PREFIX}base/`;
 
-/** A fresh entry: a copy to push, its idempotency key made at the first try. */
-export const NEW_ENTRY: OutboxEntry = { checksum: null, idempotencyKey: null };
+/**
+ * A fresh entry: a copy to push, its idempotency key made at the first try,
+ * made as whoever the remote says is signed in now.
+ */
+export async function newEntry(s: Sync, deleted = false): Promise<OutboxEntry> {
+  const entry: OutboxEntry = { checksum: null, idempotencyKey: null };
+  if (s.port.remote.principal) entry.principal = (await s.port.remote.principal()) ?? null;
+  if (deleted) entry.deleted = true;
+  return entry;
+}
 
 /** Resolves once the outbox the last session left is read; a read that failed is tried again by the next caller. */
 export function outboxReady(s: Sync): Promise<void> {
@@ -36,7 +44,7 @@ export function outboxKeys(s: Sync): string[] {
 
 export const setEntry = (s: Sync, ks: KeySync, entry: OutboxEntry) => put(s, ks, 'entry', entry);
 export const dropEntry = (s: Sync, ks: KeySync) => drop(s, ks, 'entry');
-export const setBase = (s: Sync, ks: KeySync, base: Base) => put(s, ks, 'base', base);
+export const setBase = (s: Sync, ks: KeySync, base: Base) => put(s, ks, 'base', { version: base.version, data: base.data });
 /** The remote lost the document (its data was reset): the next push creates it again. */
 export const dropBase = (s: Sync, ks: KeySync) => drop(s, ks, 'base');
 

@@ -2,7 +2,7 @@ import { RemoteError } from '../errors';
 import type { RemoteDocument } from '../types/remote';
 import { syncFailed, synced } from './failure';
 import { deepEqual } from './merge';
-import { baseOf, dropEntry, NEW_ENTRY, outboxReady, setBase, setEntry } from './outbox';
+import { baseOf, dropEntry, newEntry, outboxReady, setBase, setEntry } from './outbox';
 import { refused, resolve, takeResolved } from './resolve';
 import { keySync, mayClose, type KeySync, type Sync } from './state';
 
@@ -39,11 +39,13 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
     else if (ks.writesRunning === 0) void s.push(key); // waits its turn, after this pull
   };
   await outboxReady(s);
+  // A removal waiting to be sent: the remote's copy must not come back.
+  if (ks.entry?.deleted) return;
   const base = await baseOf(s, ks);
   if (!theirs) {
     // Never pushed (or saved before a remote was configured): send it.
     if (!base && !ks.entry && (await port.readStored(key))) {
-      await setEntry(s, ks, NEW_ENTRY);
+      await setEntry(s, ks, await newEntry(s));
       void s.push(key);
     }
     return;
@@ -74,7 +76,7 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
   if (deepEqual(local.data, theirs.data)) {
     await setBase(s, ks, theirs);
     await close();
-    return synced(s, ks, theirs.version, { pendingSync: false });
+    return synced(s, ks, theirs.version, { pendingSync: false, conflicts: theirs.overrode });
   }
   await resolve(s, ks, base, local.data, theirs, close);
 }

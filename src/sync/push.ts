@@ -3,7 +3,7 @@ import { RemoteError } from '../errors';
 import { backoffDelay } from '../retry';
 import { syncFailed, retryPush, synced } from './failure';
 import { deepEqual } from './merge';
-import { baseOf, dropBase, dropEntry, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
+import { baseOf, dropBase, dropEntry, forgetStored, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
 import { refused, resolve } from './resolve';
 import { keySync, mayClose, pause, type KeySync, type Sync } from './state';
 
@@ -61,13 +61,22 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
     if (mayClose(ks, writeEventsBefore)) await dropEntry(s, ks);
     else if (ks.writesRunning === 0) ks.pushAgain = true;
   };
+  // Made as someone else than who is signed in now: it waits for them.
+  if (port.remote.principal && ks.entry.principal !== undefined && ks.entry.principal !== ((await port.remote.principal()) ?? null)) {
+    return syncFailed(
+      s,
+      ks,
+      new RemoteError(`redux-autosave: ${key} was changed while another user was signed in; it is pushed when that user signs in again`, { key, code: 'auth' }),
+    );
+  }
+  if (ks.entry.deleted) return sendRemoval(s, ks);
   const local = await port.readStored(key);
   if (!local) return close();
   // One idempotency key per copy: a retry of the same copy (after a lost
   // reply, or a reload) reuses it; a newer copy gets a new one.
   let entry = ks.entry;
   if (entry.checksum !== local.checksum || !entry.idempotencyKey) {
-    entry = { checksum: local.checksum, idempotencyKey: `${s.clientId}:${++s.seq}` };
+    entry = { ...entry, checksum: local.checksum, idempotencyKey: `${s.clientId}:${++s.seq}` };
     await setEntry(s, ks, entry);
   }
   const base = await baseOf(s, ks);
@@ -78,7 +87,8 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   }
   let result;
   try {
-    result = await port.remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
+    const overrode = ks.overrode ?? undefined;
+    result = await port.remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey!, overrode });
   } catch (error) {
     if (error instanceof RemoteError && error.status === 404 && base) {
       // The remote lost the document (its data was reset): create it again.
@@ -91,6 +101,7 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   ks.retry = null;
   if (result.ok) {
     ks.conflictsInARow = 0;
+    ks.overrode = null;
     await setBase(s, ks, { version: result.version, data: local.data });
     await close();
     port.announce({ type: 'synced', key, version: result.version });
@@ -124,6 +135,45 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   }
   if (refused(s, ks, theirs)) return;
   await resolve(s, ks, base, local.data, theirs, close);
+}
+
+/**
+ * Sends a removal: the remote's copy becomes a tombstone. A newer version
+ * there (another device wrote after this one's base) does not stop it: the
+ * removal was asked for, so it is sent again against that version.
+ */
+async function sendRemoval(s: Sync, ks: KeySync): Promise<void> {
+  const { port } = s;
+  const remove = port.remote.remove!;
+  let entry = ks.entry!;
+  if (!entry.idempotencyKey) {
+    entry = { ...entry, idempotencyKey: `${s.clientId}:${++s.seq}` };
+    await setEntry(s, ks, entry);
+  }
+  const base = await baseOf(s, ks);
+  let result;
+  try {
+    result = await remove(ks.key, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
+  } catch (error) {
+    // The document has no status any more: a removal that waits says nothing.
+    if (error instanceof RemoteError && (error.status === 405 || error.status === 501)) {
+      // A server that cannot delete (an earlier protocol): the removal stays local, as it was.
+      port.report(error);
+    } else {
+      if (error instanceof RemoteError && error.retryable) retryPush(s, ks, error.retryAfterMs);
+      else port.report(error);
+      return;
+    }
+  }
+  ks.retry = null;
+  if (!result) result = { ok: true as const };
+  if (!result.ok) {
+    ks.base = { version: result.conflict.version, data: null };
+    ks.pushAgain = true;
+    return;
+  }
+  s.keys.delete(ks.key);
+  await forgetStored(s, ks.key);
 }
 
 /** Pushes every key the outbox holds. */

@@ -110,15 +110,19 @@ export async function takeResolved(
   }
   await setBase(s, ks, theirs);
   ks.conflict = null;
+  // The clashes this merge decided for the local value go with the next push;
+  // those the remote's writer decided against this device are reported here.
+  if (clashes.length > 0) ks.overrode = clashes;
+  const conflicts = theirs.overrode ? [...clashes, ...theirs.overrode] : clashes;
   const writeEventsBefore = ks.writeEvents;
   const now = await s.port.readStored(key);
   if (now && deepEqual(now.data, theirs.data) && mayClose(ks, writeEventsBefore)) {
     // Nothing of ours is left to send: the remote copy is the truth.
     await dropEntry(s, ks);
-    synced(s, ks, theirs.version, { pendingSync: false, conflicts: clashes });
+    synced(s, ks, theirs.version, { pendingSync: false, conflicts });
     return;
   }
-  synced(s, ks, theirs.version, { pendingSync: true, conflicts: clashes });
+  synced(s, ks, theirs.version, { pendingSync: true, conflicts });
   ks.pushAgain = true;
 }
 

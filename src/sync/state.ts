@@ -7,6 +7,10 @@ export interface OutboxEntry {
   /** Checksum of the copy the idempotency key was made for; `null` before the first try. */
   checksum: string | null;
   idempotencyKey: string | null;
+  /** Who the edit was made as (`RemoteAdapter.principal`): it is pushed only under them. Absent where the remote names none. */
+  principal?: string | null;
+  /** A removal to send (`remove()`), not a copy. */
+  deleted?: true;
 }
 
 /** The last copy both sides agreed on: the base of a three-way merge. */
@@ -53,6 +57,8 @@ export interface KeySync {
    * a long run is a server that never lets a push land.
    */
   conflictsInARow: number;
+  /** Paths this device's last merge decided for its own value: said with the next push, so the other devices learn. */
+  overrode: (string | number)[][] | null;
 }
 
 /** The engine's state: one `KeySync` per key, and what all keys share. */
@@ -88,6 +94,7 @@ export function keySync(s: Sync, key: string): KeySync {
       retry: null,
       conflict: null,
       conflictsInARow: 0,
+      overrode: null,
     };
     s.keys.set(key, ks);
   }

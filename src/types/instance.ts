@@ -65,8 +65,13 @@ export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath
   flush(): Promise<void>;
   /** Deletes a stored document. */
   remove<K extends keyof T & string>(collection: K, ...id: IdArgument<K, WithId>): Promise<void>;
-  /** The ids stored in a collection. */
+  /** The ids stored in a collection, on this device. */
   list(collection: keyof T & string): Promise<string[]>;
+  /**
+   * The ids the remote holds in a collection (a new device finds its
+   * documents here, then `load`s them).
+   */
+  listRemote(collection: keyof T & string): Promise<string[]>;
   /** Whether a document is stored. */
   exists<K extends keyof T & string>(collection: K, ...id: IdArgument<K, WithId>): Promise<boolean>;
   /**

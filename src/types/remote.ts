@@ -1,7 +1,15 @@
+import type { MergeConflicts } from './status';
+
 /** A document as the remote holds it: the server assigns `version`. */
 export interface RemoteDocument {
   version: string;
   data: unknown;
+  /**
+   * Paths where the device that wrote this version merged a clash and kept
+   * its own value over another device's: that other device learns here that
+   * its value lost (`mergeConflicts` on its status).
+   */
+  overrode?: MergeConflicts;
 }
 
 export interface PushMeta {
@@ -11,9 +19,14 @@ export interface PushMeta {
   idempotencyKey: string;
   /** A last push while the page goes away: send with `fetch(…, { keepalive: true })`. */
   keepalive?: boolean;
+  /** Paths where this copy's merge kept the local value over the remote's (told to the other devices). */
+  overrode?: MergeConflicts;
 }
 
 export type PushResult = { ok: true; version: string } | { ok: false; conflict: RemoteDocument };
+
+/** What a removal found: done (or nothing was there), or a newer version than the one it was based on. */
+export type RemoveResult = { ok: true } | { ok: false; conflict: { version: string } };
 
 /**
  * A remote the sync engine reconciles documents with. `key` is the storage
@@ -29,4 +42,17 @@ export interface RemoteAdapter {
   readonly timeoutMs?: number;
   pull(key: string): Promise<RemoteDocument | null>;
   push(key: string, data: unknown, meta: PushMeta): Promise<PushResult>;
+  /**
+   * Deletes `key` on the remote (`remove()` calls it through the outbox, so
+   * a removal made offline is sent later). Without it, removals stay local.
+   */
+  remove?(key: string, meta: { baseVersion: string | null; idempotencyKey: string }): Promise<RemoveResult>;
+  /** The keys the remote holds that begin with `prefix`, with their versions (`listRemote()`). */
+  list?(prefix: string): Promise<{ key: string; version: string }[]>;
+  /**
+   * Who requests are made as now (a user id, or a token's subject). Outbox
+   * entries remember it, and are pushed only under it: edits made while one
+   * user was signed in never reach another user's space.
+   */
+  principal?(): string | null | undefined | Promise<string | null | undefined>;
 }

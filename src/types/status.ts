@@ -2,7 +2,7 @@ import type { ActionCreatorWithoutPayload, ActionCreatorWithPayload } from '@red
 
 export type SaveStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'error' | 'offline' | 'conflict';
 
-export type SaveErrorCode = 'validation' | 'storage' | 'remote' | 'corrupt' | 'migration';
+export type SaveErrorCode = 'validation' | 'storage' | 'remote' | 'auth' | 'corrupt' | 'migration';
 
 /** One problem zod found, as plain data. */
 export interface ValidationIssue {

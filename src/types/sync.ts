@@ -66,8 +66,10 @@ export interface SyncEngine {
   /** After `load` restored (or missed) the local copy: reconcile with the remote, waiting at most `timeoutMs`. */
   afterLoad(key: string, timeoutMs: number): Promise<void>;
   resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
-  /** `remove()`: forget `key`, its outbox entry and base. */
+  /** `remove()`: the remote's copy goes too (through the outbox); without `remote.remove`, only the bookkeeping. */
   forget(key: string): Promise<void>;
+  /** The keys the remote holds that begin with `prefix`. */
+  listRemote(prefix: string): Promise<string[]>;
   /** `purge()` removed everything: forget what memory holds. */
   reset(): void;
   /** `actions.syncNow()`: push what waits, pull what others changed. */
