@@ -1,5 +1,6 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit';
 import { detectChanges, takeInitialState } from './core/changes';
+import { createGuards } from './core/guards';
 import { documentFor } from './core/document';
 import { listenForPageHide, writeJournal } from './core/journal';
 import { loadDocument } from './core/load';
@@ -10,11 +11,10 @@ import { flushAll, saveDocument } from './core/save';
 import { onTabMessage } from './core/tabs';
 import { joinTabs } from './crossTab';
 import { codedError } from './errors';
-import { storageKey } from './keys';
 import * as say from './messages';
-import { readOptions, type CollectionConfig } from './options';
+import { readOptions } from './options';
 import { createStatusSlice } from './statusSlice';
-import type { AutosaveInstance, DisposeOptions, LoadResult } from './types/instance';
+import type { AutosaveInstance, DisposeOptions, LoadResult, PruneOptions } from './types/instance';
 import type { AutosaveOptions } from './types/options';
 
 /** The collections whose options have an `id` function: their methods need the id. */
@@ -62,47 +62,8 @@ export function createAutosave<
   const rt = createRuntime(config, slice.actions);
   rt.saveDue = (doc) => void saveDocument(rt, doc);
   const loads = new Map<string, Promise<LoadResult<unknown>>>();
-  const warned = new Set<string>();
-  let sawActions = false;
+  const { reducer, ready, named } = createGuards(rt, slice.reducer);
   let unlisten = noop;
-
-  /** Said once per cause (development builds only call it). */
-  function warnOnce(cause: string, message: string): void {
-    if (warned.has(cause)) return;
-    warned.add(cause);
-    console.error(message);
-  }
-
-  // The status reducer sees every action: seeing them while the middleware
-  // never bound the instance means it was left out of the store, and every
-  // edit would stay `idle`, unsaved.
-  const reducer: typeof slice.reducer = (state, action) => {
-    if (!rt.api && !action.type.startsWith('@@')) {
-      sawActions = true;
-      if (process.env.NODE_ENV !== 'production') warnOnce('unbound', say.middlewareMissing(reducerPath));
-    }
-    return slice.reducer(state, action);
-  };
-
-  function ready(method: string): void {
-    if (rt.disposed) throw process.env.NODE_ENV !== 'production' ? new Error(say.afterDispose(method)) : codedError(5);
-    if (rt.api) return;
-    throw process.env.NODE_ENV !== 'production' ? new Error(say.notBound(method, sawActions)) : codedError(6);
-  }
-
-  /** The collection a method names, checked; with a document's id, its storage key. */
-  function named(name: string, method: string, id?: string | number): { collection: CollectionConfig; key: string } {
-    ready(method);
-    const collection = config.collections.find((c) => c.name === name);
-    if (!collection) {
-      const names = config.collections.map((c) => c.name);
-      throw process.env.NODE_ENV !== 'production' ? new TypeError(say.noCollection(method, name, names)) : codedError(7);
-    }
-    if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list' && method !== 'listRemote') {
-      warnOnce(`${method}:${name}`, say.idMissing(method, name));
-    }
-    return { collection, key: storageKey(name, id) };
-  }
 
   function bind(store: MiddlewareAPI): void {
     if (rt.api) {
@@ -125,7 +86,7 @@ export function createAutosave<
     takeInitialState(rt, state);
     unlisten = listenForPageHide((persisted) => {
       writeJournal(rt);
-      flushAll(rt).catch(noop);
+      flushAll(rt).then(() => config.sizes.persist(), noop);
       // A page kept in the back-forward cache comes back: only a page that
       // really goes sends its last edits with a keepalive request.
       if (!persisted && rt.engine) {
@@ -214,6 +175,32 @@ export function createAutosave<
       if (!engine) throw process.env.NODE_ENV !== 'production' ? new Error(say.noRemote('listRemote')) : codedError(10);
       const prefix = `${name}:`;
       return (await engine.listRemote(prefix)).map((key) => key.slice(prefix.length));
+    },
+
+    async history(name: string, id?: string | number) {
+      return (await loadRare()).listHistory(rt, named(name, 'history', id).key);
+    },
+
+    async readVersion(name: string, id: string | number | undefined, versionId: string) {
+      const { collection, key } = named(name, 'readVersion', id);
+      return (await loadRare()).readKept(rt, documentFor(rt, collection, key), versionId);
+    },
+
+    async restoreVersion(name: string, id: string | number | undefined, versionId: string) {
+      const { collection, key } = named(name, 'restoreVersion', id);
+      await (await loadRare()).restoreKept(rt, documentFor(rt, collection, key), versionId);
+    },
+
+    async usage() {
+      ready('usage');
+      return (await loadRare()).usage(rt);
+    },
+
+    requestPersistence: async () => (await loadRare()).requestPersistence(),
+
+    async prune(options?: PruneOptions) {
+      ready('prune');
+      return (await loadRare()).prune(rt, options);
     },
 
     async exists(name: string, id?: string | number) {

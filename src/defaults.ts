@@ -11,5 +11,10 @@ export const DEFAULTS = {
   retry: { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 },
   storageTimeouts: { readMs: 5000, writeMs: 30_000 },
   document: { version: 1, debounceMs: 2000, maxWaitMs: 10_000 },
+  history: { keep: 10, everyMs: 300_000, maxBytes: 5_000_000 },
+  /** Copies kept before a copy from elsewhere (a remote, another tab, a merge, a restore) replaces one, per document. */
+  historyBeforeOthers: 3,
+  /** How often the size manifest is written at most (and when the page goes away). */
+  manifestEveryMs: 60_000,
   remote: { timeoutMs: 15_000, maxResponseBytes: 10 * 1024 * 1024 },
 } as const;

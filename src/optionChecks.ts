@@ -23,7 +23,7 @@ const OPTION_NAMES = [
 ];
 
 const CONFLICT_STRATEGIES = ['merge', 'local', 'remote', 'manual'];
-const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs'];
+const DOCUMENT_OPTION_NAMES = ['select', 'id', 'schema', 'restore', 'version', 'migrations', 'debounceMs', 'maxWaitMs', 'history'];
 
 function rejectUnknown(value: Record<string, unknown>, known: string[], prefix: string): void {
   for (const name of Object.keys(value)) {
@@ -74,7 +74,18 @@ function checkCollection(name: string, raw: unknown): RoundTrip {
   }
   duration(raw.debounceMs, `${at}.debounceMs`);
   duration(raw.maxWaitMs, `${at}.maxWaitMs`);
+  checkHistory(raw.history, `${at}.history`);
   return roundTrip;
+}
+
+function checkHistory(history: unknown, at: string): void {
+  if (history === undefined) return;
+  if (!isObject(history)) fail(at, 'an object { keep, everyMs, maxBytes }', history);
+  rejectUnknown(history, ['keep', 'everyMs', 'maxBytes'], `${at}.`);
+  const { keep, maxBytes } = history;
+  if (keep !== undefined && (!Number.isInteger(keep) || (keep as number) < 0)) fail(`${at}.keep`, 'a whole number, 0 or more (0 keeps none)', keep);
+  duration(history.everyMs, `${at}.everyMs`);
+  if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !(maxBytes > 0))) fail(`${at}.maxBytes`, 'a number of bytes, more than 0', maxBytes);
 }
 
 function checkStorage(storage: unknown): void {

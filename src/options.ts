@@ -7,6 +7,7 @@ import { exponentialBackoff } from './retry';
 import type { RoundTrip } from './roundTrip';
 import { localforageStorage } from './storage/localforage';
 import { withTimeouts } from './storage/timed';
+import { withSizes, type Sizes } from './core/sizes';
 import type { AutosaveOptions, AutosaveStorage, ConflictStrategy, Migration, RetryOptions, RetryPolicy } from './types/options';
 import type { RemoteAdapter } from './types/remote';
 import { isObject } from './util/check';
@@ -22,6 +23,7 @@ export interface CollectionConfig {
   migrations: Record<number, Migration>;
   debounceMs: number;
   maxWaitMs: number;
+  history: { keep: number; everyMs: number; maxBytes: number };
   /**
    * What JSON can carry of this collection's documents, read off the schema:
    * at once in development builds (whose option checks read it), before the
@@ -44,6 +46,8 @@ export interface Config {
   retryDelays: { baseDelayMs: number; maxDelayMs: number };
   storageTimeouts: { readMs: number; writeMs: number };
   storageFormat: 1 | 2;
+  /** The sizes of what the instance writes, for `usage()` (kept by the storage wrapper). */
+  sizes: Sizes;
   /** How long `load` waits for the remote's copy before it settles for the local one. */
   remoteTimeoutMs: number;
 }
@@ -62,7 +66,7 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
   const { remote } = options;
   return {
     collections: Object.keys(documents).map((name) => {
-      const { select, id, schema, restore, version, migrations, debounceMs, maxWaitMs } = documents[name];
+      const { select, id, schema, restore, version, migrations, debounceMs, maxWaitMs, history } = documents[name];
       return {
         name,
         select,
@@ -73,10 +77,14 @@ export function readOptions(options: AutosaveOptions<any, string>): Config {
         migrations: migrations ?? {},
         debounceMs: debounceMs ?? DEFAULTS.document.debounceMs,
         maxWaitMs: maxWaitMs ?? DEFAULTS.document.maxWaitMs,
+        history: { ...DEFAULTS.history, ...history },
         roundTrip: roundTrips?.get(name),
       };
     }),
-    storage: withTimeouts(options.storage ?? localforageStorage(), timeouts),
+    ...withSizes(
+      withTimeouts(options.storage ?? localforageStorage(), timeouts),
+      Object.keys(documents),
+    ),
     retry: retry.policy,
     retryDelays: retry.delays,
     remote,

@@ -3,6 +3,7 @@ import { AutosaveError, toSaveError } from '../errors';
 import { DEFAULT_ID, storageKey } from '../keys';
 import type { CollectionConfig } from '../options';
 import { createSchedule, type SaveSchedule } from '../scheduler';
+import type { HistoryReason } from '../types/instance';
 import type { AutosaveActions, SaveStatus } from '../types/status';
 
 /**
@@ -82,6 +83,10 @@ export interface DocumentState {
   purged: boolean;
   /** The stored copy is of a newer release's format: nothing is written over it. */
   storedByNewerRelease: boolean;
+  /** When this document's last timed copy was kept (history); `undefined` until the first save asks. */
+  historyKeptAt: number | undefined;
+  /** Why the next write replaces the stored copy, when not by this tab's own edit: its copy is kept if it holds content the new one lacks. */
+  replacing: HistoryReason | undefined;
 }
 
 /** `DocumentState.storedChecksum` of a key a load found empty. */
@@ -123,6 +128,8 @@ export function documentFor(host: DocumentHost, collection: CollectionConfig, ke
       queuedSave: null,
       purged: false,
       storedByNewerRelease: false,
+      historyKeptAt: undefined,
+      replacing: undefined,
     };
     host.documents.set(key, (doc = created));
   }

@@ -6,6 +6,7 @@ import { failDocument, hasUnsavedEdit, NOTHING_STORED, restoreInto, transition, 
 import { replayJournal } from './journal';
 import { newerRelease } from './newer';
 import { loadRare } from './lazy';
+import { noteLoaded } from './sizes';
 import type { Runtime } from './runtime';
 import { validate } from './schema';
 
@@ -98,6 +99,7 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
   }
   doc.savedAt = envelope.savedAt;
   doc.storedChecksum = envelope.checksum;
+  noteLoaded(rt.config.sizes, key, stored);
   transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
   return { status: 'loaded', document, restored: true };
 }

@@ -2,6 +2,7 @@ import { storageError } from '../errors';
 import { INTERNAL_PREFIX } from '../keys';
 import { withRetry } from '../retry';
 import type { DocumentState } from './document';
+import { historyPrefix, keptCopies } from './history';
 import { clearJournal, clearJournals } from './journal';
 import type { Runtime } from './runtime';
 
@@ -16,6 +17,7 @@ export async function removeDocument(rt: Runtime, doc: DocumentState): Promise<v
   await rt.queue.run(key, async () => {
     try {
       await withRetry(() => rt.config.storage.removeItem(key), rt.config.retry, rt.sleep);
+      for (const kept of await keptCopies(rt, historyPrefix(key))) await rt.config.storage.removeItem(kept.storageKey);
     } catch (error) {
       throw storageError(key, 'write', error);
     }

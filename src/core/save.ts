@@ -1,6 +1,6 @@
 import { storedChecksum, unwrap, wrap } from '../envelope';
 import { newerRelease } from './newer';
-import { AutosaveError, storageError } from '../errors';
+import { AutosaveError, isQuotaError, storageError } from '../errors';
 import { withRetry } from '../retry';
 import { failDocument, hasUnsavedEdit, transition, type DocumentState } from './document';
 import { clearJournal } from './journal';
@@ -41,19 +41,19 @@ async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveErro
 /**
  * Validates and writes `document` as the stored copy of the document's key,
  * holding the key's lock (Web Locks across tabs, a lock file across
- * processes): a copy another tab stored meanwhile is taken in first, and a
- * copy a load could not verify is kept aside first. Failed writes are tried
- * again under the `retry` policy.
+ * processes): a copy another tab stored meanwhile is taken in first, a copy
+ * a load could not verify is kept aside first, and the copy replaced goes to
+ * the history when one is due. Failed writes are tried again under the
+ * `retry` policy.
  */
 export async function writeDocument(rt: Runtime, doc: DocumentState, document: unknown): Promise<AutosaveError | undefined> {
   const { key, collection } = doc;
-  const { storage, crossTab, maxDocumentBytes } = rt.config;
   try {
     await readSchema(collection);
   } catch (error) {
     return failDocument(rt, doc, storageError(key, 'write', error));
   }
-  let prepared = prepare(doc, document, maxDocumentBytes);
+  let prepared = prepare(doc, document, rt.config.maxDocumentBytes);
   if (prepared instanceof AutosaveError) return failDocument(rt, doc, prepared);
   transition(rt, doc, { type: 'saveStarted' });
   let written: { savedAt: number; sum: string } | undefined;
@@ -68,37 +68,18 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
             // write: a tab closed between the two still pushes it after
             // reload. (Counted as begun even when that fails: endWrite evens it.)
             await engine?.beginWrite(key);
-            if (doc.storedUnverified) {
-              const stored = await storage.getItem(key);
-              if (stored != null) await (await loadRare()).copyAside(rt, key, stored);
-              doc.storedUnverified = false;
+            const found = await checkStoredCopy(rt, doc);
+            if (found?.settledAt !== undefined) {
+              settledAt = found.settledAt; // theirs already holds everything
+              return;
             }
-            // Another tab may have stored a copy this one has not seen yet:
-            // take it in first, so this write never goes over it. Only the
-            // checksum is read unless it differs: a document of megabytes is
-            // not parsed again for every save.
-            if (crossTab && doc.storedChecksum !== undefined) {
-              const stored = await storage.getItem(key);
-              const unwrapped = stored == null || storedChecksum(stored) === doc.storedChecksum ? undefined : unwrap(stored, key, collection.version);
-              if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
-              const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
-              if (theirs && theirs.checksum !== doc.storedChecksum) {
-                await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);
-                document = doc.latest;
-                if (!hasUnsavedEdit(doc)) {
-                  settledAt = theirs.savedAt; // theirs already holds everything
-                  return;
-                }
-                prepared = prepare(doc, document, maxDocumentBytes);
-                if (prepared instanceof AutosaveError) throw prepared;
-              }
+            if (found) {
+              document = doc.latest;
+              prepared = prepare(doc, document, rt.config.maxDocumentBytes);
+              if (prepared instanceof AutosaveError) throw prepared;
             }
-            const { json, wire } = prepared as Prepared;
-            const savedAt = Date.now();
-            const { storageFormat } = rt.config;
-            const sum = checksumFor(storageFormat, json);
-            await storage.setItem(key, wrap(storageFormat, wire, json, sum, collection.version, savedAt, storage.stringsOnly === true));
-            written = { savedAt, sum };
+            await keepReplacedCopy(rt, doc, (prepared as Prepared).wire);
+            written = await store(rt, doc, prepared as Prepared);
           } finally {
             engine?.endWrite(key);
           }
@@ -121,6 +102,68 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
   }
   if (!rt.disposed) engine?.stored(key);
   return undefined;
+}
+
+/**
+ * What is stored now, before this tab writes over it: a copy a load could
+ * not verify is kept aside; a copy another tab (or process) stored that this
+ * one has not seen is taken in (merged with this tab's edit). Only the
+ * checksum is read unless it differs: a document of megabytes is not parsed
+ * again for every save. Says whether another tab's copy was found, and
+ * `settledAt` when it already held everything.
+ */
+async function checkStoredCopy(rt: Runtime, doc: DocumentState): Promise<{ settledAt?: number } | undefined> {
+  const { storage, crossTab } = rt.config;
+  const { key, collection } = doc;
+  if (doc.storedUnverified) {
+    const stored = await storage.getItem(key);
+    if (stored != null) await (await loadRare()).copyAside(rt, key, stored);
+    doc.storedUnverified = false;
+  }
+  if (!crossTab || doc.storedChecksum === undefined) return undefined;
+  const stored = await storage.getItem(key);
+  const unwrapped = stored == null || storedChecksum(stored) === doc.storedChecksum ? undefined : unwrap(stored, key, collection.version);
+  if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
+  const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
+  if (!theirs || theirs.checksum === doc.storedChecksum) return undefined;
+  await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);
+  return hasUnsavedEdit(doc) ? {} : { settledAt: theirs.savedAt };
+}
+
+/**
+ * The history: a save at least `everyMs` after the last kept copy keeps the
+ * copy it replaces, and a write of a copy from elsewhere keeps it when it
+ * holds content the new one lacks. Best effort: a failure is told, never
+ * stops the save.
+ */
+async function keepReplacedCopy(rt: Runtime, doc: DocumentState, next: unknown): Promise<void> {
+  const { keep, everyMs } = doc.collection.history;
+  // The timer runs from the last copy kept, or from when the copy about to be
+  // replaced was saved: deciding reads nothing.
+  const since = doc.historyKeptAt ?? doc.savedAt;
+  const reason = doc.replacing ?? (since !== null && Date.now() - since >= everyMs ? 'periodic' : undefined);
+  doc.replacing = undefined;
+  if (keep === 0 || reason === undefined) return;
+  try {
+    await (await loadRare()).keepReplaced(rt, doc, reason, next);
+  } catch (error) {
+    rt.report(error);
+  }
+}
+
+/** Writes the envelope. A full storage first gives up kept copies, oldest first, and the write is tried once more. */
+async function store(rt: Runtime, doc: DocumentState, { json, wire }: Prepared): Promise<{ savedAt: number; sum: string }> {
+  const { storage, storageFormat } = rt.config;
+  const savedAt = Date.now();
+  const sum = checksumFor(storageFormat, json);
+  const envelope = wrap(storageFormat, wire, json, sum, doc.collection.version, savedAt, storage.stringsOnly === true);
+  try {
+    await storage.setItem(doc.key, envelope);
+  } catch (error) {
+    if (!isQuotaError(error) || (await (await loadRare()).makeRoom(rt, doc.key, json.length)) === 0) throw error;
+    await storage.setItem(doc.key, envelope);
+  }
+  return { savedAt, sum };
 }
 
 /** Saves every changed document now; rejects with an AggregateError of those that failed. */

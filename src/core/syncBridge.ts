@@ -32,7 +32,7 @@ function createPort(rt: Runtime): SyncPort {
     config.collections.find((collection) => collection.name === key.slice(0, key.indexOf(':')));
   const docOf = (key: string): DocumentState => documentFor(rt, collectionOf(key)!, key);
 
-  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown): Promise<Applied> {
+  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge'): Promise<Applied> {
     const { key, collection } = doc;
     const { threeWayMerge, deepEqual } = await loadMerge();
     // Merged in the stored (wire) form, as every copy here is; decoded once at the end.
@@ -51,6 +51,8 @@ function createPort(rt: Runtime): SyncPort {
     const decoded = decodeFor(collection, key, next);
     if (!decoded.ok) return { ok: false, error: decoded.error, shown: false };
     restoreInto(rt, doc, decoded.data, 'unsaved', true);
+    // The copy this write replaces goes to the history if the remote's lacks some of it.
+    doc.replacing = reason;
     const error = await writeDocument(rt, doc, decoded.data);
     return error ? { ok: false, error, shown: true } : { ok: true };
   }
@@ -73,9 +75,9 @@ function createPort(rt: Runtime): SyncPort {
       return toWire(doc.collection, doc.latest, `redux-autosave: ${key} is not valid`, key);
     },
     hasUnsavedEdit: (key) => hasUnsavedEdit(rt.documents.get(key)),
-    applyRemote(key, copy, basedOn) {
+    applyRemote(key, copy, basedOn, reason) {
       const doc = docOf(key);
-      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn));
+      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn, reason));
     },
     leading: () => rt.tabs!.leading,
     announce: (message) => rt.tabs!.announce(message),

@@ -3,6 +3,7 @@
 import { resolveSides } from '../conflict';
 import type { Envelope } from '../envelope';
 import { hasUnsavedEdit, restoreInto, transition, type DocumentState } from './document';
+import { keepShown } from './history';
 import type { Runtime } from './runtime';
 import { validate } from './schema';
 
@@ -19,6 +20,8 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
   doc.storedChecksum = envelope.checksum;
   doc.savedAt = envelope.savedAt;
   if (!hasUnsavedEdit(doc)) {
+    // The copy this tab showed goes to the history when theirs lacks some of it.
+    await keepShown(rt, doc, envelope.data).catch(rt.report);
     restoreInto(rt, doc, theirs.data, 'stored', true);
     transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
     return;
@@ -35,6 +38,8 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
   }
   if (!validate(collection, merged, '', key).ok) merged = doc.latest;
   doc.clean = theirs.data;
+  // The merge's write replaces their copy: kept if the merge dropped some of it.
+  doc.replacing = 'before-merge';
   restoreInto(rt, doc, merged, 'unsaved', true);
   if (hasUnsavedEdit(doc)) doc.schedule.touch();
 }

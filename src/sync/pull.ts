@@ -72,7 +72,7 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
   }
   const local = await port.readStored(key);
   const localChanged = ks.entry !== null || port.hasUnsavedEdit(key);
-  if (!local || (base && !localChanged)) return takeResolved(s, ks, theirs.data, theirs, local?.data ?? null);
+  if (!local || (base && !localChanged)) return takeResolved(s, ks, theirs.data, theirs, local?.data ?? null, 'before-remote');
   if (deepEqual(local.data, theirs.data)) {
     await setBase(s, ks, theirs);
     await close();

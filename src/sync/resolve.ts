@@ -66,7 +66,7 @@ export async function resolve(
     s.port.dispatch(s.port.actions.conflictDetected({ key: ks.key, conflict: { base: sides.base, local, remote: theirs.data } }));
     return;
   }
-  await takeResolved(s, ks, resolution.document, theirs, local, resolution.conflicts);
+  await takeResolved(s, ks, resolution.document, theirs, local, 'before-merge', resolution.conflicts);
 }
 
 /**
@@ -80,6 +80,7 @@ export async function takeResolved(
   document: unknown,
   theirs: RemoteDocument,
   local: unknown,
+  reason: 'before-remote' | 'before-merge',
   clashes: MergeConflicts = [],
 ): Promise<void> {
   const { key } = ks;
@@ -96,7 +97,7 @@ export async function takeResolved(
   ks.base = theirs;
   let applied;
   try {
-    applied = await s.port.applyRemote(key, document, local);
+    applied = await s.port.applyRemote(key, document, local, reason);
   } catch (error) {
     // The local copy could not be read (the status shows a load's verdict on it).
     applied = { ok: false as const, error: error as AutosaveError, shown: true };
@@ -150,5 +151,5 @@ export async function decide(s: Sync, ks: KeySync, choice: 'local' | 'remote' | 
     if (!wire.ok) throw wire.error;
     document = wire.data;
   }
-  await takeResolved(s, ks, document, conflict.remote, conflict.local);
+  await takeResolved(s, ks, document, conflict.remote, conflict.local, 'before-merge');
 }

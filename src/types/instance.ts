@@ -81,6 +81,21 @@ export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath
    * cancelled, never written after it; the remote keeps its copies.
    */
   purge(): Promise<void>;
+  /** The kept copies of a document, newest first. */
+  history<K extends keyof T & string>(collection: K, ...id: IdArgument<K, WithId>): Promise<HistoryVersion[]>;
+  /** A kept copy (checksum checked, migrated, validated), to preview or compare. */
+  readVersion<K extends keyof T & string>(collection: K, id: string | number | undefined, versionId: string): Promise<T[K]>;
+  /**
+   * Puts a kept copy into the state as a new edit, saved and pushed like any
+   * other; the copy it replaces is kept first, so a restore can be undone.
+   */
+  restoreVersion<K extends keyof T & string>(collection: K, id: string | number | undefined, versionId: string): Promise<void>;
+  /** What the instance has stored, by kind, and the browser's estimate for the origin. */
+  usage(): Promise<StorageUsage>;
+  /** Asks the browser to keep the origin's data under storage pressure; `false` where it cannot. */
+  requestPersistence(): Promise<boolean>;
+  /** Removes kept copies (and old quarantined ones); resolves the bytes freed. Current copies and unsent edits are never removed. */
+  prune(options?: PruneOptions): Promise<number>;
   /**
    * Ends a conflict (`conflict: 'manual'`) with the local copy, the remote
    * one, their three-way merge (`'merge'`), or a document of your own; the
@@ -93,4 +108,41 @@ export interface AutosaveInstance<T extends Record<string, unknown>, ReducerPath
   ): Promise<void>;
   /** Stops timers and listeners, flushing first unless told `{ flush: false }`. */
   dispose(options?: DisposeOptions): Promise<void>;
+}
+
+/** Why a copy was kept: on a timer, or before something other than this tab's own edit replaced it. */
+export type HistoryReason = 'periodic' | 'before-remote' | 'before-tab' | 'before-merge' | 'before-restore';
+
+/** A kept copy of a document, newest first in `history()`. */
+export interface HistoryVersion {
+  /** Opaque: pass it to `readVersion` or `restoreVersion`. */
+  versionId: string;
+  /** When the copy was saved (epoch ms). */
+  savedAt: number;
+  /** Its size as stored, in UTF-8 bytes. */
+  bytes: number;
+  reason: HistoryReason;
+}
+
+/** What the instance has stored, in UTF-8 bytes, from the sizes it keeps as it writes (nothing is read to answer). */
+export interface StorageUsage {
+  total: number;
+  documents: Record<string, number>;
+  history: number;
+  quarantine: number;
+  /** The sync outbox and bases. */
+  outbox: number;
+  /** The browser's own figure for the whole origin (`navigator.storage.estimate()`), where it has one. */
+  estimate?: { usage: number; quota: number };
+  /** Whether the browser keeps the origin's data under storage pressure (`requestPersistence()`). */
+  persisted?: boolean;
+}
+
+export interface PruneOptions {
+  /** Kept copies to leave per document (the newest). @default the collection's `history.keep` */
+  keepVersions?: number;
+  /** Removes kept copies saved longer ago than this. */
+  olderThanMs?: number;
+  /** Removes quarantined copies kept aside longer ago than this. */
+  quarantineOlderThanMs?: number;
 }

@@ -130,6 +130,31 @@ export interface DocumentOptions<S, D> {
    * @default 10000
    */
   maxWaitMs?: number;
+  /**
+   * Earlier copies kept, to see and restore (`history()`, `restoreVersion()`).
+   * `keep: 0` keeps none.
+   * @default { keep: 10, everyMs: 300_000, maxBytes: 5_000_000 }
+   */
+  history?: HistoryOptions;
+}
+
+/** How many earlier copies of a collection's documents are kept, and how often. */
+export interface HistoryOptions {
+  /**
+   * Copies kept per document by time (`everyMs`); `0` turns history off.
+   * @default 10
+   */
+  keep?: number;
+  /**
+   * A save at least this long after the last kept copy keeps the copy it replaces.
+   * @default 300_000
+   */
+  everyMs?: number;
+  /**
+   * Bytes all of the collection's kept copies may take together; the oldest go first.
+   * @default 5_000_000
+   */
+  maxBytes?: number;
 }
 
 /** What a conflict resolver is given: each side as a plain document, and the storage key. */

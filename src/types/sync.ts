@@ -49,7 +49,7 @@ export interface SyncPort {
    * the status already shows an error (a failed write) or not (a copy that
    * could not be merged or decoded: the engine reports it).
    */
-  applyRemote(key: string, copy: unknown, basedOn: unknown): Promise<Applied>;
+  applyRemote(key: string, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge'): Promise<Applied>;
   /** True while this tab is the one that pushes (always, where Web Locks are missing). */
   leading(): boolean;
   announce(message: TabMessage): void;

@@ -1,0 +1,56 @@
+// How the instance is used: the reducer that notices a store without the
+// middleware, and the checks every method makes first. Development builds
+// say what is wrong in words (messages.ts); production builds by a code.
+import type { Reducer } from '@reduxjs/toolkit';
+import { codedError } from '../errors';
+import { storageKey } from '../keys';
+import * as say from '../messages';
+import type { CollectionConfig } from '../options';
+import type { AutosaveState } from '../types/status';
+import type { Runtime } from './runtime';
+
+export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) {
+  const { reducerPath } = rt.config;
+  const warned = new Set<string>();
+  let sawActions = false;
+
+  /** Said once per cause (development builds only call it). */
+  function warnOnce(cause: string, message: string): void {
+    if (warned.has(cause)) return;
+    warned.add(cause);
+    console.error(message);
+  }
+
+  // The status reducer sees every action: seeing them while the middleware
+  // never bound the instance means it was left out of the store, and every
+  // edit would stay `idle`, unsaved.
+  const reducer: Reducer<AutosaveState> = (state, action) => {
+    if (!rt.api && !action.type.startsWith('@@')) {
+      sawActions = true;
+      if (process.env.NODE_ENV !== 'production') warnOnce('unbound', say.middlewareMissing(reducerPath));
+    }
+    return sliceReducer(state, action);
+  };
+
+  function ready(method: string): void {
+    if (rt.disposed) throw process.env.NODE_ENV !== 'production' ? new Error(say.afterDispose(method)) : codedError(5);
+    if (rt.api) return;
+    throw process.env.NODE_ENV !== 'production' ? new Error(say.notBound(method, sawActions)) : codedError(6);
+  }
+
+  /** The collection a method names, checked; with a document's id, its storage key. */
+  function named(name: string, method: string, id?: string | number): { collection: CollectionConfig; key: string } {
+    ready(method);
+    const collection = rt.config.collections.find((c) => c.name === name);
+    if (!collection) {
+      const names = rt.config.collections.map((c) => c.name);
+      throw process.env.NODE_ENV !== 'production' ? new TypeError(say.noCollection(method, name, names)) : codedError(7);
+    }
+    if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list' && method !== 'listRemote') {
+      warnOnce(`${method}:${name}`, say.idMissing(method, name));
+    }
+    return { collection, key: storageKey(name, id) };
+  }
+
+  return { reducer, ready, named };
+}
