@@ -43,14 +43,20 @@ export interface ServerLog {
   writes: number;
   /** Requests answered from a remembered Idempotency-Key. */
   replays: number;
-  /** How many times each Idempotency-Key was applied (the protocol allows 1). */
+  /**
+   * How many different copies each Idempotency-Key was accepted for (the
+   * protocol allows 1). Counted from the requests themselves, not from the
+   * replay memory below: a retry of the same copy counts once, and the same
+   * key sent again with another copy counts again, though the server answers
+   * it from memory and stores nothing.
+   */
   applied: Map<string, number>;
   /** An Idempotency-Key sent again with a different body: the client reused a key for another copy. */
   reusedForOtherData: string[];
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
   /** Every copy the server accepted, in order: a test can check no accepted write dropped an earlier edit. */
-  history: { key: string; version: string; data: unknown }[];
+  history: { key: string; version: string; data: unknown; idempotencyKey?: string }[];
   /** Every request, in order: method, key, status (or the fault that ended it), when (the fake clock). */
   requests: { method: string; key: string; url: string; outcome: number | FaultKind; idempotencyKey?: string; at: number }[];
 }
@@ -81,6 +87,15 @@ export function createFaultyServer() {
   const queue: { fault: RemoteFault; method?: 'GET' | 'PUT'; key?: string }[] = [];
   let down = false;
   let uniq = 0;
+  /** Idempotency-Key → every different body accepted under it: what `log.applied` counts. */
+  const accepted = new Map<string, Set<string>>();
+  function countAccepted(idempotencyKey: string | undefined, data: string): void {
+    if (!idempotencyKey) return;
+    const bodies = accepted.get(idempotencyKey) ?? new Set<string>();
+    bodies.add(data);
+    accepted.set(idempotencyKey, bodies);
+    log.applied.set(idempotencyKey, bodies.size);
+  }
   const log: ServerLog = {
     writes: 0,
     replays: 0,
@@ -112,6 +127,7 @@ export function createFaultyServer() {
     if (idempotencyKey && seen) {
       log.replays++;
       if (seen.json !== data) log.reusedForOtherData.push(idempotencyKey);
+      countAccepted(idempotencyKey, data);
       return json(200, { version: seen.version });
     }
     const ifMatch = headers.get('if-match');
@@ -124,12 +140,10 @@ export function createFaultyServer() {
     const counter = (current?.counter ?? 0) + 1;
     const version = `${counter}-${(++uniq).toString(36)}`;
     const applied = current?.applied ?? new Map();
-    if (idempotencyKey) {
-      applied.set(idempotencyKey, { version, json: data });
-      log.applied.set(idempotencyKey, (log.applied.get(idempotencyKey) ?? 0) + 1);
-    }
+    if (idempotencyKey) applied.set(idempotencyKey, { version, json: data });
+    countAccepted(idempotencyKey, data);
     records.set(key, { counter, version, json: data, applied });
-    log.history.push({ key, version, data: JSON.parse(data) });
+    log.history.push({ key, version, data: JSON.parse(data), idempotencyKey });
     log.writes++;
     return json(200, { version }, { etag: `"${version}"` });
   }
@@ -208,6 +222,7 @@ export function createFaultyServer() {
     /** Drops every document and the log of what was applied, as a wiped server would. */
     forgetAll() {
       records.clear();
+      accepted.clear();
       log.applied.clear();
       log.requests.length = 0;
       log.history.length = 0;
