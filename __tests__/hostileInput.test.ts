@@ -16,6 +16,7 @@ import { makeProject, projectDocument, projectLoaded, projectSlice, ProjectSchem
 import { faultDevice, KEY, seedRandom, storedDocument, within } from './helpers/faultDevice';
 import { createFaultyServer } from './helpers/faultRemote';
 import { faultyStorage } from './helpers/faultStorage';
+import { storedData } from './helpers/savePath';
 import { createDevice } from './helpers/sync';
 
 const T0 = Date.UTC(2025, 5, 2, 9, 0);
@@ -235,8 +236,7 @@ describe('documents past maxDocumentBytes', () => {
       status: 'error',
       error: { code: 'validation', message: expect.stringContaining(`is ${limit + 1} bytes serialized, over maxDocumentBytes (${limit})`) },
     });
-    const stored = (await storage.getItem('doc:d1')) as { data: { text: string } } | string;
-    expect((typeof stored === 'string' ? JSON.parse(stored) : stored).data.text).toBe(fits.text);
+    expect(storedData(await storage.getItem('doc:d1'))).toEqual(fits);
   });
 
   it('are not written when they come from the remote either, and the local copy stays', async () => {

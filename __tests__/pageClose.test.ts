@@ -5,6 +5,7 @@
  */
 import { memoryStorage, type AutosaveStorage } from '../src';
 import { createTestStore, makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
+import { storedData } from './helpers/savePath';
 
 function fakeLocalStorage() {
   const items = new Map<string, string>();
@@ -103,6 +104,6 @@ it('ignores a journal entry older than the stored copy', async () => {
   expect(reopened.store.getState().project.current?.title).toBe('Saved later');
   expect(reopened.status()).toMatchObject({ status: 'saved' });
   await jest.advanceTimersByTimeAsync(60_000);
-  expect(((await inner.getItem('project:p1')) as { data: { title: string } }).data.title).toBe('Saved later');
+  expect((storedData(await inner.getItem('project:p1')) as { title: string }).title).toBe('Saved later');
   expect([...journal.items.keys()]).toEqual([]);
 });
