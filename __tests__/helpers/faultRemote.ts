@@ -86,6 +86,7 @@ export function createFaultyServer() {
   const records = new Map<string, StoredRecord>();
   const queue: { fault: RemoteFault; method?: 'GET' | 'PUT'; key?: string }[] = [];
   let down = false;
+  let latencyMs = 0;
   let uniq = 0;
   /** Idempotency-Key → every different body accepted under it: what `log.applied` counts. */
   const accepted = new Map<string, Set<string>>();
@@ -154,6 +155,22 @@ export function createFaultyServer() {
     return json(405, { error: `${method} is not supported` });
   }
 
+  /** Waits `ms` on the fake clock, or rejects as fetch does when the request is aborted meanwhile. */
+  function travel(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(aborted(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   function takeFault(method: string, key: string): RemoteFault | undefined {
     const index = queue.findIndex((q) => (!q.method || q.method === method) && (!q.key || q.key === key));
     return index === -1 ? undefined : queue.splice(index, 1)[0].fault;
@@ -173,8 +190,12 @@ export function createFaultyServer() {
       const record = (outcome: number | FaultKind) => log.requests.push({ method, key, url, outcome, idempotencyKey, at });
       if (session.killed) return new Promise<Response>(() => {});
       if (signal?.aborted) throw aborted(signal);
-      // The request travels: whatever happens next happens after this tick.
+      // The request travels: whatever happens next happens after this tick,
+      // and half the latency (on the fake clock) each way.
       await Promise.resolve();
+      const latency = latencyMs;
+      await travel(latency / 2, signal);
+      if (session.killed) return new Promise<Response>(() => {});
       if (down) {
         log.faults.down++;
         record('down');
@@ -205,6 +226,9 @@ export function createFaultyServer() {
         default: {
           const answer = handle(method, key, headers, body);
           record(answer.status);
+          await travel(latency / 2, signal);
+          // A closed tab never hears the answer of what the server applied.
+          if (session.killed) return new Promise<Response>(() => {});
           return new Response(answer.body, { status: answer.status, headers: answer.headers });
         }
       }
@@ -230,6 +254,13 @@ export function createFaultyServer() {
     get down() {
       return down;
     },
+    /** How long a request and its answer take together, on the fake clock (0 by default). */
+    get latencyMs() {
+      return latencyMs;
+    },
+    set latencyMs(value: number) {
+      latencyMs = value;
+    },
     set down(value: boolean) {
       down = value;
     },
@@ -241,6 +272,7 @@ export function createFaultyServer() {
     heal() {
       queue.length = 0;
       down = false;
+      latencyMs = 0;
     },
     pendingFaults: () => queue.length,
     fetchFor,
