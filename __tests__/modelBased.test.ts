@@ -41,7 +41,11 @@
  *  4. A pulled copy whose write failed for good stays as an unsaved edit on
  *     the old base; saved later, its merge undoes newer remote edits. No
  *     check of pushed values going back once a disk failed writes for good.
- *  5. A garbage read of the sync base is believed. No garbage on base reads.
+ *  5. A garbage read of the sync bookkeeping is believed: a garbage base
+ *     makes merges take the wrong side; a garbage outbox entry loses the
+ *     Idempotency-Key of a push whose reply was lost, whose retry then meets
+ *     a 412 and merges on a stale base, undoing a newer edit. No garbage on
+ *     reads of the base or the outbox.
  *  6. A disposed tab's engine keeps going: a push under way finishes and
  *     writes its outbox entry back. A leftover entry whose copy is the
  *     server's is let pass in runs with a second tab.

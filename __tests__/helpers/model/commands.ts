@@ -134,8 +134,8 @@ export class StorageFaultOn implements Command {
     }
     world.sides[this.side].disk.always(this.fault, this.methods, {
       garbage: this.garbage.value,
-      // Not the sync base: a garbage base is believed (known bug 5).
-      where: (key) => this.fault !== 'garbage' || !key?.startsWith('__autosave/base/'),
+      // Not the sync bookkeeping: a garbage base or outbox entry is believed (known bug 5).
+      where: (key) => this.fault !== 'garbage' || !(key?.startsWith('__autosave/base/') || key?.startsWith('__autosave/outbox/')),
     });
   }
   toString = () =>
