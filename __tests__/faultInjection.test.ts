@@ -59,28 +59,56 @@ describe('a storage that fails', () => {
     expect(serverTitle(server)).toBe('Trailer, recut');
   });
 
-  it('does not call an edit saved when its outbox entry could not be written: after a reload it is still pushed', async () => {
+  // Mutation (issue 10, item 4): write the document before its outbox entry
+  // (`engine.beforeWrite` moved after `storage.setItem`). The save still ends
+  // in `error`, which is all the test checked before (it accepted either
+  // status and asserted nothing after the reload); but the copy is on disk
+  // without an entry, and after a reload the page shows it as saved while the
+  // server never gets it.
+  it('does not write an edit whose outbox entry cannot be written: the status says error, and after a reload page and server agree', async () => {
     const { server, disk, tab } = await syncedDevice();
     server.down = true;
-    // Every write of the outbox entry fails; the document itself can be written.
+    // Every write of the outbox entry fails; the document itself could be written.
     disk.schedule((op) => (op.method === 'setItem' && op.key === OUTBOX ? 'fail' : undefined));
     tab.device.store.dispatch(titleChanged('Written on the train'));
     await jest.advanceTimersByTimeAsync(2000);
     expect(tab.device.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
 
-    // flush() again while the outbox entry still cannot be written: either the
-    // save fails again, or the document is written and, the tab closing now,
-    // its push must still happen after the reload.
-    await within(tab.device.autosave.flush());
-    const shown = tab.device.status().status;
+    // flush() again while the entry still cannot be written: the save fails again.
+    expect((await within(tab.device.autosave.flush())).status).toBe('rejected');
+    expect(tab.device.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
+    expect(tab.device.autosave.selectors.selectHasUnsavedChanges(tab.device.store.getState())).toBe(true);
+    expect((await storedDocument(disk.inner))?.title).toBe('Trailer');
 
+    // The tab closes with the edit unsaved, as its status said; disk and network come back.
     disk.heal();
     server.down = false;
     await tab.reload();
     await settleAll(tab.device);
 
-    if (shown === 'saved') expect(serverTitle(server)).toBe('Written on the train');
-    else expect(shown).toBe('error');
+    expect(tab.device.project()?.title).toBe('Trailer');
+    expect((await storedDocument(disk.inner))?.title).toBe('Trailer');
+    expect(serverTitle(server)).toBe('Trailer');
+    expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false });
+  });
+
+  it('pushes after a reload an edit saved while the remote was down', async () => {
+    const { server, disk, tab } = await syncedDevice();
+    server.down = true;
+    tab.device.store.dispatch(titleChanged('Written on the train'));
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(tab.device.status()).toMatchObject({ status: 'offline', pendingSync: true });
+    expect((await storedDocument(disk.inner))?.title).toBe('Written on the train');
+
+    // The tab closes before the remote is back.
+    const loaded = await tab.reload();
+    expect(loaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded' } });
+    server.down = false;
+    await settleAll(tab.device);
+
+    expect(serverTitle(server)).toBe('Written on the train');
+    expect(await disk.inner.getItem(OUTBOX)).toBeNull();
+    expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false });
   });
 });
 
@@ -222,23 +250,57 @@ describe('a push whose reply is lost', () => {
     expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false, remoteVersion: server.document(KEY)!.version });
   });
 
-  it('is not applied twice when the page is reloaded before the retry', async () => {
+  // Mutation (issue 10, item 1): the outbox read after a reload drops the
+  // stored Idempotency-Key. The push after the reload goes out under a new
+  // key; the server's If-Match refuses it (412), the copies agree, and nothing
+  // is applied twice, so only the key on the request tells.
+  it('is sent again after a reload under the same Idempotency-Key, and answered from the first application', async () => {
     const { server, disk, tab } = await syncedDevice();
     server.inject({ kind: 'lostReply' }, { method: 'PUT' });
     tab.device.store.dispatch(titleChanged('Lost reply, then a reload'));
     await jest.advanceTimersByTimeAsync(1000);
-    expect(puts(server).at(-1)!.outcome).toBe('lostReply');
+    const lost = puts(server).at(-1)!;
+    expect(lost.outcome).toBe('lostReply');
 
     const loaded = await tab.reload();
     await settleAll(tab.device);
 
     expect(loaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded' } });
+    const afterReload = puts(server).slice(puts(server).indexOf(lost) + 1);
+    expect(afterReload).toEqual([expect.objectContaining({ outcome: 200, idempotencyKey: lost.idempotencyKey })]);
+    expect(server.log.replays).toBe(1);
+    expect(server.log.applied.get(lost.idempotencyKey!)).toBe(1);
+    expect(server.log.reusedForOtherData).toEqual([]);
     expect(tab.device.project()?.title).toBe('Lost reply, then a reload');
     expect(serverTitle(server)).toBe('Lost reply, then a reload');
-    expect([...server.log.applied.values()].every((n) => n === 1)).toBe(true);
-    expect(server.log.reusedForOtherData).toEqual([]);
     expect(await disk.inner.getItem(OUTBOX)).toBeNull();
     expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false });
+  });
+
+  // Mutation (issue 10, item 3): keep the idempotency key for a newer copy
+  // (`entry.checksum !== local.checksum ||` removed). The server answers the
+  // newer copy from its memory of the older one and stores nothing. Before
+  // the fake server counted applications from the requests, its count came
+  // from that same memory and could never pass 1.
+  it('gives a copy saved after the lost reply a key of its own: each key is applied to one copy', async () => {
+    const { server, a } = await syncedDevice();
+    server.inject({ kind: 'lostReply' }, { method: 'PUT' });
+    a.store.dispatch(titleChanged('First try'));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(puts(server).at(-1)!.outcome).toBe('lostReply');
+
+    // The network goes while the retry waits; a newer copy is saved meanwhile.
+    server.down = true;
+    a.store.dispatch(titleChanged('Second try'));
+    await jest.advanceTimersByTimeAsync(2000);
+    server.down = false;
+    await jest.advanceTimersByTimeAsync(5000);
+
+    expect([...server.log.applied]).toEqual([...server.log.applied].map(([key]) => [key, 1]));
+    expect(server.log.applied.size).toBeGreaterThanOrEqual(2);
+    expect(server.log.reusedForOtherData).toEqual([]);
+    expect(serverTitle(server)).toBe('Second try');
+    expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false });
   });
 });
 

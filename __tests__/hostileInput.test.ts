@@ -16,6 +16,7 @@ import { makeProject, projectDocument, projectLoaded, projectSlice, ProjectSchem
 import { faultDevice, KEY, seedRandom, storedDocument, within } from './helpers/faultDevice';
 import { createFaultyServer } from './helpers/faultRemote';
 import { faultyStorage } from './helpers/faultStorage';
+import { storedData } from './helpers/savePath';
 import { createDevice } from './helpers/sync';
 
 const T0 = Date.UTC(2025, 5, 2, 9, 0);
@@ -191,6 +192,52 @@ describe('documents past maxDocumentBytes', () => {
     const refused = (await autosave.flush().catch((error: unknown) => error)) as AggregateError;
     expect(refused.message).toBe('redux-autosave: 1 of 1 documents could not be saved: doc:d1 (validation)');
     expect(refused.errors[0].message).toMatch(/maxDocumentBytes \(5000000\)/);
+  });
+
+  // maxDocumentBytes counts the UTF-8 bytes of the serialized text; the
+  // library measures only documents that might be near the limit, so these
+  // sit right at it, in characters of every width. Mutations they catch
+  // (issue 10, item 9): the fast path's bound loosened (`json.length * 3` →
+  // `* 2`: a text of 3-byte characters is measured in UTF-16 units) and the
+  // limit made exclusive (`bytes > limit` → `>=`).
+  const utf8 = (text: string) => new TextEncoder().encode(text).length;
+  /** A document whose JSON text is exactly `bytes` bytes of UTF-8, its text made of `unit` as far as it goes. */
+  function documentOfBytes(bytes: number, unit: string): Doc & { text: string } {
+    let text = '';
+    const size = () => utf8(JSON.stringify({ id: 'd1', text }));
+    while (size() + utf8(JSON.stringify(unit)) - 2 <= bytes) text += unit;
+    while (size() < bytes) text += 'x';
+    return { id: 'd1', text };
+  }
+  it.each([
+    ['2-byte characters (é)', 'é'],
+    ['3-byte characters (€)', '€'],
+    ['3-byte CJK characters (語)', '語'],
+    ['4-byte characters, surrogate pairs (🎬)', '🎬'],
+    ['combining marks (e + U+0301)', 'e\u0301'],
+    ['an emoji ZWJ sequence (👩‍💻)', '👩\u200d💻'],
+    // ASCII once serialized: escapes count as the characters they are written with.
+    ['lone surrogates, which JSON escapes (\\ud800)', '\ud800'],
+    ['control characters, quotes and backslashes, escaped', '\u0001"\\'],
+  ])('%s: a document of exactly maxDocumentBytes is written, one byte more is not', async (_name, unit) => {
+    tried++;
+    const limit = 1000;
+    const storage = memoryStorage();
+    const { store, status } = docStore({ storage, maxDocumentBytes: limit });
+    const fits = documentOfBytes(limit, unit);
+    expect(utf8(JSON.stringify(fits))).toBe(limit);
+
+    store.dispatch(docSlice.actions.opened(fits));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(status()).toMatchObject({ status: 'saved', error: null });
+
+    store.dispatch(docSlice.actions.set({ key: 'text', value: `${fits.text}x` }));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(status()).toMatchObject({
+      status: 'error',
+      error: { code: 'validation', message: expect.stringContaining(`is ${limit + 1} bytes serialized, over maxDocumentBytes (${limit})`) },
+    });
+    expect(storedData(await storage.getItem('doc:d1'))).toEqual(fits);
   });
 
   it('are not written when they come from the remote either, and the local copy stays', async () => {

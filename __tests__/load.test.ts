@@ -38,6 +38,16 @@ async function saveInEarlierSession(storage: ReturnType<(typeof storages)[number
   await earlier.autosave.dispose();
 }
 
+/** `stored` with every occurrence of `from` in its strings replaced, whatever shape the envelope has. */
+function replaceText(stored: unknown, from: string, to: string): unknown {
+  if (typeof stored === 'string') return stored.split(from).join(to);
+  if (Array.isArray(stored)) return stored.map((item) => replaceText(item, from, to));
+  if (stored && typeof stored === 'object') {
+    return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, replaceText(value, from, to)]));
+  }
+  return stored;
+}
+
 describe.each(storages)('load on %s', (_name, makeStorage) => {
   it('restores a saved document: dispatches restore with it and resolves loaded, restored', async () => {
     const storage = makeStorage();
@@ -75,7 +85,29 @@ describe.each(storages)('load on %s', (_name, makeStorage) => {
     expect(after.restores()).toHaveLength(1);
   });
 
-  it('resolves missing, dispatches nothing but its load status and leaves the state alone when nothing is stored', async () => {
+  // Mutation (issue 10, item 7): skip the checksum comparison on load (the
+  // envelope's `checksumLike(…) !== envelope.checksum` test dropped). The
+  // changed copy would then be restored as if it were what was saved.
+  it('does not restore a copy changed behind its checksum: resolves corrupt, keeps it aside, restores nothing', async () => {
+    const storage = makeStorage();
+    await saveInEarlierSession(storage, makeProject('p1', 'Harbour at dawn', 2));
+    // One word changed in storage, the checksum left as it was.
+    const stored = await storage.getItem('project:p1');
+    const changed = replaceText(stored, 'Harbour at dawn', 'Harbour at dusk');
+    expect(JSON.stringify(changed)).not.toBe(JSON.stringify(stored));
+    await storage.setItem('project:p1', changed);
+
+    const { store, autosave, restores, status } = createRecordingStore({ storage });
+    const result = await autosave.load('project', 'p1');
+
+    expect(result).toMatchObject({ status: 'corrupt', error: { code: 'corrupt', message: expect.stringContaining('checksum') } });
+    expect(restores()).toEqual([]);
+    expect(store.getState().project.current).toBeNull();
+    expect(status()).toMatchObject({ status: 'error', error: { code: 'corrupt' } });
+    expect([...(await quarantined(storage, 'project:p1')).values()]).toEqual([changed]);
+  });
+
+    it('resolves missing, dispatches nothing but its load status and leaves the state alone when nothing is stored', async () => {
     const storage = makeStorage();
     const { store, autosave, restores, status, dispatched } = createRecordingStore({ storage });
     const before = dispatched.length;

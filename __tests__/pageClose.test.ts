@@ -5,6 +5,7 @@
  */
 import { memoryStorage, type AutosaveStorage } from '../src';
 import { createTestStore, makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
+import { storedData } from './helpers/savePath';
 
 function fakeLocalStorage() {
   const items = new Map<string, string>();
@@ -69,21 +70,40 @@ it('keeps an edit made just before the page closed, when the storage write never
   expect([...((globalThis as any).localStorage.items as Map<string, string>).keys()]).toEqual([]);
 });
 
+// Mutation (issue 10, item 2): replay a journal entry older than the stored
+// copy (`current.savedAt > entry.savedAt ||` removed). The stale entry this
+// test used before carried the checksum `m3:00000000`, so it was refused as
+// corrupt before its age was looked at; this one is a real entry, written by
+// the library in a pagehide, whose page then saved a newer copy.
 it('ignores a journal entry older than the stored copy', async () => {
   const inner = memoryStorage();
+  const journal = (globalThis as any).localStorage as ReturnType<typeof fakeLocalStorage>;
   const first = createTestStore({ storage: inner });
   first.store.dispatch(projectLoaded(makeProject('p1', 'Old')));
+  await first.autosave.flush();
   first.store.dispatch(titleChanged('Journaled'));
+  // A pagehide of a page kept in the back-forward cache: the journal is
+  // written; the page lives on and saves the edit, then a newer one.
   (globalThis as any).window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: true }));
+  const entries = [...journal.items];
+  expect(entries).toHaveLength(1);
+  expect(entries[0][1]).toContain('Journaled');
   await first.autosave.flush();
   jest.advanceTimersByTime(10);
   first.store.dispatch(titleChanged('Saved later'));
   await first.autosave.flush();
-  const journal = (globalThis as any).localStorage as ReturnType<typeof fakeLocalStorage>;
   expect([...journal.items.keys()]).toEqual([]);
-  // A stale entry, as a tab that closed long ago would leave it: older than the stored copy.
-  journal.setItem('redux-autosave:journal:' + inner.name + ':project:p1', JSON.stringify({ format: 1, version: 1, savedAt: 1, checksum: 'm3:00000000', data: makeProject('p1', 'Stale') }));
+  await first.autosave.dispose();
+
+  // The entry comes back, as a tab that closed long ago would have left it.
+  journal.setItem(entries[0][0], entries[0][1]);
   const reopened = createTestStore({ storage: inner });
-  await reopened.autosave.load('project', 'p1');
+  const result = await reopened.autosave.load('project', 'p1');
+
+  expect(result).toMatchObject({ status: 'loaded', document: { title: 'Saved later' } });
   expect(reopened.store.getState().project.current?.title).toBe('Saved later');
+  expect(reopened.status()).toMatchObject({ status: 'saved' });
+  await jest.advanceTimersByTimeAsync(60_000);
+  expect((storedData(await inner.getItem('project:p1')) as { title: string }).title).toBe('Saved later');
+  expect([...journal.items.keys()]).toEqual([]);
 });

@@ -6,6 +6,7 @@ import type { AutosaveOptions } from '../../src';
 import { projectDocument, type Project } from './index';
 import type { FaultyServer } from './faultRemote';
 import type { FaultyStorage } from './faultStorage';
+import { storedData } from './savePath';
 import { createDevice, type Device } from './sync';
 
 export const KEY = 'project:p1';
@@ -73,9 +74,8 @@ export async function within<T>(promise: Promise<T>, maxMs = 120_000): Promise<P
 
 /** The document stored at `key`, however the storage keeps it. */
 export async function storedDocument(storage: Device['storage'], key = KEY): Promise<Project | undefined> {
-  const value = (await storage.getItem(key)) as { data: Project } | string | null;
-  if (value == null) return undefined;
-  return (typeof value === 'string' ? (JSON.parse(value) as { data: Project }) : value).data;
+  const value = await storage.getItem(key);
+  return value == null ? undefined : (storedData(value) as Project);
 }
 
 /** What a user who gave up waiting would do: every page flushed and synced, then the clock runs on. */

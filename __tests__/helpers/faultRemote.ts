@@ -43,14 +43,20 @@ export interface ServerLog {
   writes: number;
   /** Requests answered from a remembered Idempotency-Key. */
   replays: number;
-  /** How many times each Idempotency-Key was applied (the protocol allows 1). */
+  /**
+   * How many different copies each Idempotency-Key was accepted for (the
+   * protocol allows 1). Counted from the requests themselves, not from the
+   * replay memory below: a retry of the same copy counts once, and the same
+   * key sent again with another copy counts again, though the server answers
+   * it from memory and stores nothing.
+   */
   applied: Map<string, number>;
   /** An Idempotency-Key sent again with a different body: the client reused a key for another copy. */
   reusedForOtherData: string[];
   /** Faults injected, by kind. */
   faults: Record<FaultKind, number>;
   /** Every copy the server accepted, in order: a test can check no accepted write dropped an earlier edit. */
-  history: { key: string; version: string; data: unknown }[];
+  history: { key: string; version: string; data: unknown; idempotencyKey?: string }[];
   /** Every request, in order: method, key, status (or the fault that ended it), when (the fake clock). */
   requests: { method: string; key: string; url: string; outcome: number | FaultKind; idempotencyKey?: string; at: number }[];
 }
@@ -80,7 +86,17 @@ export function createFaultyServer() {
   const records = new Map<string, StoredRecord>();
   const queue: { fault: RemoteFault; method?: 'GET' | 'PUT'; key?: string }[] = [];
   let down = false;
+  let latencyMs = 0;
   let uniq = 0;
+  /** Idempotency-Key → every different body accepted under it: what `log.applied` counts. */
+  const accepted = new Map<string, Set<string>>();
+  function countAccepted(idempotencyKey: string | undefined, data: string): void {
+    if (!idempotencyKey) return;
+    const bodies = accepted.get(idempotencyKey) ?? new Set<string>();
+    bodies.add(data);
+    accepted.set(idempotencyKey, bodies);
+    log.applied.set(idempotencyKey, bodies.size);
+  }
   const log: ServerLog = {
     writes: 0,
     replays: 0,
@@ -112,6 +128,7 @@ export function createFaultyServer() {
     if (idempotencyKey && seen) {
       log.replays++;
       if (seen.json !== data) log.reusedForOtherData.push(idempotencyKey);
+      countAccepted(idempotencyKey, data);
       return json(200, { version: seen.version });
     }
     const ifMatch = headers.get('if-match');
@@ -124,12 +141,10 @@ export function createFaultyServer() {
     const counter = (current?.counter ?? 0) + 1;
     const version = `${counter}-${(++uniq).toString(36)}`;
     const applied = current?.applied ?? new Map();
-    if (idempotencyKey) {
-      applied.set(idempotencyKey, { version, json: data });
-      log.applied.set(idempotencyKey, (log.applied.get(idempotencyKey) ?? 0) + 1);
-    }
+    if (idempotencyKey) applied.set(idempotencyKey, { version, json: data });
+    countAccepted(idempotencyKey, data);
     records.set(key, { counter, version, json: data, applied });
-    log.history.push({ key, version, data: JSON.parse(data) });
+    log.history.push({ key, version, data: JSON.parse(data), idempotencyKey });
     log.writes++;
     return json(200, { version }, { etag: `"${version}"` });
   }
@@ -138,6 +153,22 @@ export function createFaultyServer() {
     if (method === 'GET') return get(key);
     if (method === 'PUT') return put(key, headers, body);
     return json(405, { error: `${method} is not supported` });
+  }
+
+  /** Waits `ms` on the fake clock, or rejects as fetch does when the request is aborted meanwhile. */
+  function travel(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(aborted(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   function takeFault(method: string, key: string): RemoteFault | undefined {
@@ -159,8 +190,12 @@ export function createFaultyServer() {
       const record = (outcome: number | FaultKind) => log.requests.push({ method, key, url, outcome, idempotencyKey, at });
       if (session.killed) return new Promise<Response>(() => {});
       if (signal?.aborted) throw aborted(signal);
-      // The request travels: whatever happens next happens after this tick.
+      // The request travels: whatever happens next happens after this tick,
+      // and half the latency (on the fake clock) each way.
       await Promise.resolve();
+      const latency = latencyMs;
+      await travel(latency / 2, signal);
+      if (session.killed) return new Promise<Response>(() => {});
       if (down) {
         log.faults.down++;
         record('down');
@@ -191,6 +226,9 @@ export function createFaultyServer() {
         default: {
           const answer = handle(method, key, headers, body);
           record(answer.status);
+          await travel(latency / 2, signal);
+          // A closed tab never hears the answer of what the server applied.
+          if (session.killed) return new Promise<Response>(() => {});
           return new Response(answer.body, { status: answer.status, headers: answer.headers });
         }
       }
@@ -208,12 +246,20 @@ export function createFaultyServer() {
     /** Drops every document and the log of what was applied, as a wiped server would. */
     forgetAll() {
       records.clear();
+      accepted.clear();
       log.applied.clear();
       log.requests.length = 0;
       log.history.length = 0;
     },
     get down() {
       return down;
+    },
+    /** How long a request and its answer take together, on the fake clock (0 by default). */
+    get latencyMs() {
+      return latencyMs;
+    },
+    set latencyMs(value: number) {
+      latencyMs = value;
     },
     set down(value: boolean) {
       down = value;
@@ -226,6 +272,7 @@ export function createFaultyServer() {
     heal() {
       queue.length = 0;
       down = false;
+      latencyMs = 0;
     },
     pendingFaults: () => queue.length,
     fetchFor,

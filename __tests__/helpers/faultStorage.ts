@@ -50,13 +50,16 @@ export function faultyStorage(
   const name = `faulty-${++instances}`;
   let sessions = 0;
   let schedule: FaultSchedule = () => undefined;
+  let garbageRead = garbage;
   let n = 0;
   const injected: Record<StorageFault, number> = { fail: 0, quota: 0, stall: 0, garbage: 0, lose: 0 };
   /** Quarantine keys written over with a different value: must stay empty. */
   const quarantineOverwrites: string[] = [];
-  const writes: { key: string; value: unknown }[] = [];
+  const writes: { key: string; value: unknown; by: string; at: number }[] = [];
 
+  let views = 0;
   function view(session: { killed: boolean }, viewName: string): AutosaveStorage {
+    const by = `${viewName}#${++views}`;
     async function run<T>(method: StorageMethod, key: string | undefined, op: () => Promise<T>, read?: boolean): Promise<T> {
       // A closed tab's storage calls never finish.
       if (session.killed) return new Promise<T>(() => {});
@@ -74,7 +77,7 @@ export function faultyStorage(
           if (session.killed) return new Promise<T>(() => {});
           return op();
         case 'garbage':
-          return garbage as T;
+          return garbageRead as T;
         case 'lose':
           return undefined as T;
         default:
@@ -91,7 +94,7 @@ export function faultyStorage(
             const before = await inner.getItem(key);
             if (before != null && JSON.stringify(before) !== JSON.stringify(value)) quarantineOverwrites.push(key);
           }
-          writes.push({ key, value });
+          writes.push({ key, value, by, at: Date.now() });
           return inner.setItem(key, value);
         }),
       removeItem: (key) =>
@@ -117,9 +120,18 @@ export function faultyStorage(
     schedule(next: FaultSchedule) {
       schedule = next;
     },
-    /** Every operation of these methods gets `fault` until `heal()`. */
-    always(fault: StorageFault, methods: StorageMethod[] = ['setItem']) {
-      schedule = (op) => (methods.includes(op.method) ? fault : undefined);
+    /**
+     * Every operation of these methods (on keys `where` accepts, when given)
+     * gets `fault` until `heal()`; a garbage read returns `garbage` when given.
+     */
+    always(
+      fault: StorageFault,
+      methods: StorageMethod[] = ['setItem'],
+      options: { garbage?: unknown; where?: (key: string | undefined) => boolean } = {},
+    ) {
+      if ('garbage' in options) garbageRead = options.garbage;
+      const where = options.where ?? (() => true);
+      schedule = (op) => (methods.includes(op.method) && where(op.key) ? fault : undefined);
     },
     /** The next `count` operations of these methods get `fault`, then all is well. */
     next(count: number, fault: StorageFault, methods: StorageMethod[] = ['setItem']) {
@@ -129,10 +141,15 @@ export function faultyStorage(
     heal() {
       schedule = () => undefined;
     },
-    /** A view of the same storage for one page load; `kill()` makes its calls hang, as a closed tab's do. */
-    session() {
+    /**
+     * A view of the same storage for one page load; `kill()` makes its calls
+     * hang, as a closed tab's do. Given the `name` of another session's
+     * storage, it is a second tab of that page's origin: the two share their
+     * BroadcastChannel and lock names.
+     */
+    session(sameOriginAs?: string) {
       const state = { killed: false };
-      return { storage: view(state, `${name}/session-${++sessions}`), kill: () => void (state.killed = true) };
+      return { storage: view(state, sameOriginAs ?? `${name}/session-${++sessions}`), kill: () => void (state.killed = true) };
     },
     total: () => Object.values(injected).reduce((a, b) => a + b, 0),
   };

@@ -199,8 +199,14 @@ export function deferredStorage(inner: AutosaveStorage = memoryStorage()) {
 /** The document part of a stored envelope, however the storage keeps it. */
 export function storedData(stored: unknown): unknown {
   if (stored == null) return stored;
-  const envelope = typeof stored === 'string' ? JSON.parse(stored) : stored;
-  return (envelope as { data: unknown }).data;
+  let envelope: unknown = stored;
+  if (typeof stored === 'string') {
+    // A string envelope is JSON, or (format 2) a JSON header line, a newline, then the document's text.
+    const newline = stored.indexOf('\n');
+    envelope = newline === -1 ? JSON.parse(stored) : { ...JSON.parse(stored.slice(0, newline)), json: stored.slice(newline + 1) };
+  }
+  const { data, json } = envelope as { data?: unknown; json?: unknown };
+  return typeof json === 'string' ? JSON.parse(json) : data;
 }
 
 /** Reads a document back through the storage, as a user of the storage would see it. */
