@@ -87,6 +87,12 @@ export interface DocumentState {
   historyKeptAt: number | undefined;
   /** Why the next write replaces the stored copy, when not by this tab's own edit: its copy is kept if it holds content the new one lacks. */
   replacing: HistoryReason | undefined;
+  /**
+   * The sync engine's base (opaque here) of a remote copy taken into the
+   * state and not stored yet: every write until one succeeds stores it with
+   * the copy (SyncEngine.beforeStore). Cleared when the state gets the stored copy.
+   */
+  remoteBase: unknown;
 }
 
 /** `DocumentState.storedChecksum` of a key a load found empty. */
@@ -130,6 +136,7 @@ export function documentFor(host: DocumentHost, collection: CollectionConfig, ke
       storedByNewerRelease: false,
       historyKeptAt: undefined,
       replacing: undefined,
+      remoteBase: undefined,
     };
     host.documents.set(key, (doc = created));
   }
@@ -208,6 +215,7 @@ export function restoreInto(
   onlyIfShown = false,
 ): unknown {
   const { collection } = doc;
+  if (incoming === 'stored') doc.remoteBase = undefined;
   if (onlyIfShown) {
     const shown = host.lastSelected[host.config.collections.indexOf(collection)];
     if (shown !== null && shown !== undefined && keyOf(host, collection, shown) !== doc.key) {

@@ -14,17 +14,20 @@ import type { Runtime } from './runtime';
 export async function removeDocument(rt: Runtime, doc: DocumentState): Promise<void> {
   const { key } = doc;
   doc.schedule.cancel();
-  await rt.queue.run(key, async () => {
-    try {
-      await withRetry(() => rt.config.storage.removeItem(key), rt.config.retry, rt.sleep);
-      for (const kept of await keptCopies(rt, historyPrefix(key))) await rt.config.storage.removeItem(kept.storageKey);
-    } catch (error) {
-      throw storageError(key, 'write', error);
-    }
-  });
-  if (rt.documents.get(key) === doc) rt.documents.delete(key);
-  clearJournal(rt, key);
-  await (await rt.engine)?.forget(key);
+  const removeLocal = () =>
+    rt.queue.run(key, async () => {
+      try {
+        await withRetry(() => rt.config.storage.removeItem(key), rt.config.retry, rt.sleep);
+        for (const kept of await keptCopies(rt, historyPrefix(key))) await rt.config.storage.removeItem(kept.storageKey);
+      } catch (error) {
+        throw storageError(key, 'write', error);
+      }
+      if (rt.documents.get(key) === doc) rt.documents.delete(key);
+      clearJournal(rt, key);
+    });
+  // With a remote, the engine runs it between pushes and pulls of the key: one under way would write it back.
+  const engine = await rt.engine;
+  await (engine ? engine.forget(key, removeLocal) : removeLocal());
   rt.dispatch(rt.actions.removed({ key }));
 }
 

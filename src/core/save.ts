@@ -90,7 +90,9 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
   } catch (error) {
     return failDocument(rt, doc, storageError(key, 'write', error));
   }
+  const remoteBase = written ? doc.remoteBase : undefined;
   if (written) {
+    doc.remoteBase = undefined;
     doc.clean = document;
     doc.savedAt = written.savedAt;
     doc.storedChecksum = written.sum;
@@ -100,7 +102,7 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
   } else {
     transition(rt, doc, { type: 'settled', savedAt: settledAt ?? doc.savedAt ?? Date.now() });
   }
-  if (!rt.disposed) engine?.stored(key);
+  if (!rt.disposed) engine?.stored(key, remoteBase);
   return undefined;
 }
 
@@ -157,6 +159,8 @@ async function store(rt: Runtime, doc: DocumentState, { json, wire }: Prepared):
   const savedAt = Date.now();
   const sum = checksumFor(storageFormat, json);
   const envelope = wrap(storageFormat, wire, json, sum, doc.collection.version, savedAt, storage.stringsOnly === true);
+  // A copy made from a remote copy taken in: its base is stored first, tied to this checksum.
+  if (doc.remoteBase !== undefined) await (await rt.engine)?.beforeStore(doc.key, doc.remoteBase, sum);
   try {
     await storage.setItem(doc.key, envelope);
   } catch (error) {

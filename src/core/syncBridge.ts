@@ -32,8 +32,10 @@ function createPort(rt: Runtime): SyncPort {
     config.collections.find((collection) => collection.name === key.slice(0, key.indexOf(':')));
   const docOf = (key: string): DocumentState => documentFor(rt, collectionOf(key)!, key);
 
-  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge'): Promise<Applied> {
+  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge', base: unknown): Promise<Applied> {
     const { key, collection } = doc;
+    // A closed page writes nothing more (its engine may finish a pull after dispose()).
+    if (rt.disposed) return { ok: false, error: new AutosaveError('storage', `redux-autosave: ${key}: the instance was disposed`, { key }), shown: true };
     const { threeWayMerge, deepEqual } = await loadMerge();
     // Merged in the stored (wire) form, as every copy here is; decoded once at the end.
     let next = copy;
@@ -51,6 +53,7 @@ function createPort(rt: Runtime): SyncPort {
     const decoded = decodeFor(collection, key, next);
     if (!decoded.ok) return { ok: false, error: decoded.error, shown: false };
     restoreInto(rt, doc, decoded.data, 'unsaved', true);
+    doc.remoteBase = base;
     // The copy this write replaces goes to the history if the remote's lacks some of it.
     doc.replacing = reason;
     const error = await writeDocument(rt, doc, decoded.data);
@@ -75,9 +78,9 @@ function createPort(rt: Runtime): SyncPort {
       return toWire(doc.collection, doc.latest, `redux-autosave: ${key} is not valid`, key);
     },
     hasUnsavedEdit: (key) => hasUnsavedEdit(rt.documents.get(key)),
-    applyRemote(key, copy, basedOn, reason) {
+    applyRemote(key, copy, basedOn, reason, base) {
       const doc = docOf(key);
-      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn, reason));
+      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn, reason, base));
     },
     leading: () => rt.tabs!.leading,
     announce: (message) => rt.tabs!.announce(message),

@@ -1,5 +1,6 @@
 import type { SyncEngine, SyncPort } from '../types/sync';
-import { forgetStored, newEntry, outboxReady, readOutbox, setEntry, storedEntry } from './outbox';
+import type { Base } from './state';
+import { forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
 import { pull } from './pull';
 import { finalPush, push, pushAll } from './push';
 import { decide } from './resolve';
@@ -41,7 +42,11 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       ks.writeEvents++;
     },
 
-    stored(key) {
+    beforeStore(key, base, checksum) {
+      return setNextBase(s, keySync(s, key), base as Base, checksum);
+    },
+
+    stored(key, base) {
       if (s.disposed) return;
       const ks = keySync(s, key);
       ks.known = true;
@@ -49,6 +54,8 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       // A push that ran while this copy was being written may have found the
       // older copy and closed the entry: a stored copy always has one.
       void (async () => {
+        // A copy made from a remote copy: its base (stored ahead as `next`) becomes the base.
+        if (base !== undefined) await setBase(s, ks, base as Base).catch(port.report);
         if (!ks.entry || ks.entry.deleted) await setEntry(s, ks, await newEntry(s)).catch(port.report);
         void s.push(key);
       })();
@@ -69,22 +76,27 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       if (!ks.conflict) void s.push(key);
     },
 
-    async forget(key) {
-      const ks = s.keys.get(key);
-      if (ks?.retry) clearTimeout(ks.retry.timer);
-      if (!port.remote.remove) {
-        s.keys.delete(key);
-        return forgetStored(s, key);
-      }
-      // The remote's copy goes too, through the outbox: a removal made
-      // offline is sent later, and the document never comes back on a pull.
-      const record = keySync(s, key);
-      record.conflict = null;
-      record.known = false;
-      await outboxReady(s);
-      await setEntry(s, record, await newEntry(s, true));
+    async forget(key, removeLocal) {
+      const ks = keySync(s, key);
+      if (ks.retry) clearTimeout(ks.retry.timer);
+      ks.retry = null;
+      ks.conflict = null;
+      ks.known = false;
+      // In the key's turn: a push or pull under way finishes first, and one
+      // asked for meanwhile finds the removal (a pull never brings it back).
+      await s.turns.run(key, async () => {
+        await removeLocal();
+        if (!port.remote.remove) {
+          s.keys.delete(key);
+          return forgetStored(s, key);
+        }
+        // The remote's copy goes too, through the outbox: a removal made
+        // offline is sent later.
+        await outboxReady(s);
+        await setEntry(s, ks, await newEntry(s, true));
+      });
       // One try now (bounded by the remote's timeout); offline, it is sent later.
-      await s.push(key);
+      if (port.remote.remove) await s.push(key);
     },
 
     async listRemote(prefix) {

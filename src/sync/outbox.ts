@@ -2,8 +2,10 @@
 // pushed yet) and the bases (the last copy each key agreed on with the
 // remote). Written before it is believed: what only memory knows would be
 // gone after a reload.
+import { AutosaveError } from '../errors';
 import { INTERNAL_PREFIX } from '../keys';
-import { keySync, type Base, type KeySync, type OutboxEntry, type Sync } from './state';
+import { isObject } from '../util/check';
+import { keySync, type Base, type BaseRecord, type KeySync, type OutboxEntry, type Sync } from './state';
 
 const OUTBOX = `${INTERNAL_PREFIX}outbox/`;
 const BASE = `${INTERNAL_PREFIX}base/`;
@@ -32,10 +34,34 @@ export async function readOutbox(s: Sync): Promise<void> {
   const { storage } = s.port;
   const keys = (await storage.keys()).filter((key) => key.startsWith(OUTBOX));
   for (const outboxKey of keys) {
-    const entry = (await storage.getItem(outboxKey)) as OutboxEntry | null;
+    const entry = asEntry(await storage.getItem(outboxKey), outboxKey);
     if (entry) keySync(s, outboxKey.slice(OUTBOX.length)).entry = entry;
   }
 }
+
+const isKey = (value: unknown) => value === null || typeof value === 'string';
+
+/**
+ * A stored entry, checked: a read that came back as something else (a
+ * storage fault) throws, and the caller tries again later; believing it
+ * would lose the idempotency key of a push whose reply was lost.
+ */
+function asEntry(value: unknown, storageKey: string): OutboxEntry | null {
+  if (value === null || value === undefined) return null;
+  if (isObject(value) && isKey(value.checksum) && isKey(value.idempotencyKey)) return value as unknown as OutboxEntry;
+  throw unreadable(storageKey);
+}
+
+/** A stored base, checked the same way: a garbage base would make merges take the wrong side. */
+function asBase(value: unknown, storageKey: string): BaseRecord | null {
+  if (value === null || value === undefined) return null;
+  const isBase = (b: unknown): b is BaseRecord => isObject(b) && typeof b.version === 'string' && 'data' in b;
+  if (isBase(value) && (value.next === undefined || (isBase(value.next) && typeof value.next.checksum === 'string'))) return value;
+  throw unreadable(storageKey);
+}
+
+const unreadable = (storageKey: string) =>
+  new AutosaveError('storage', `redux-autosave: the sync record ${storageKey} read back as something else; tried again later`, { key: storageKey });
 
 /** The keys with an outbox entry. */
 export function outboxKeys(s: Sync): string[] {
@@ -45,29 +71,54 @@ export function outboxKeys(s: Sync): string[] {
 export const setEntry = (s: Sync, ks: KeySync, entry: OutboxEntry) => put(s, ks, 'entry', entry);
 export const dropEntry = (s: Sync, ks: KeySync) => drop(s, ks, 'entry');
 export const setBase = (s: Sync, ks: KeySync, base: Base) => put(s, ks, 'base', { version: base.version, data: base.data });
+/**
+ * Before a copy taken from the remote is stored: the base it goes with,
+ * tied to its checksum, is stored first. A page closed between the copy's
+ * write and its base's then still pushes it on the right base; a write that
+ * failed leaves a `next` no stored copy matches, and the old base stands.
+ */
+export async function setNextBase(s: Sync, ks: KeySync, next: Base, checksum: string): Promise<void> {
+  const current = await baseRecord(s, ks);
+  await put(s, ks, 'base', { version: current?.version ?? '', data: current?.data ?? null, next: { version: next.version, data: next.data, checksum }, ...(current ? {} : { none: true }) });
+}
 /** The remote lost the document (its data was reset): the next push creates it again. */
 export const dropBase = (s: Sync, ks: KeySync) => drop(s, ks, 'base');
 
 const PREFIX = { entry: OUTBOX, base: BASE } as const;
 
+// A disposed engine writes nothing: a push that was under way when the page
+// closed must not put back an entry another tab has closed since.
 async function put<K extends keyof typeof PREFIX>(s: Sync, ks: KeySync, kind: K, value: NonNullable<KeySync[K]>): Promise<void> {
+  if (s.disposed) return;
   await s.port.storage.setItem(PREFIX[kind] + ks.key, value);
   ks[kind] = value;
 }
 
 async function drop(s: Sync, ks: KeySync, kind: keyof typeof PREFIX): Promise<void> {
+  if (s.disposed) return;
   ks[kind] = null;
   await s.port.storage.removeItem(PREFIX[kind] + ks.key);
 }
 
 /** Reads the stored entry (another tab may have written it) when memory has none. */
 export async function storedEntry(s: Sync, key: string): Promise<OutboxEntry | null> {
-  return ((await s.port.storage.getItem(OUTBOX + key)) as OutboxEntry | null) ?? null;
+  return asEntry(await s.port.storage.getItem(OUTBOX + key), OUTBOX + key);
 }
 
-export async function baseOf(s: Sync, ks: KeySync): Promise<Base | null> {
-  if (ks.base === undefined) ks.base = ((await s.port.storage.getItem(BASE + ks.key)) as Base | null) ?? null;
+/**
+ * The stored base record, read afresh: another tab sharing the storage may
+ * have moved it since this one last looked.
+ */
+export async function baseRecord(s: Sync, ks: KeySync): Promise<BaseRecord | null> {
+  ks.base = asBase(await s.port.storage.getItem(BASE + ks.key), BASE + ks.key);
   return ks.base;
+}
+
+/** The base that goes with the stored copy whose checksum is `checksum` (see setNextBase). */
+export function baseFor(record: BaseRecord | null, checksum: string | undefined): Base | null {
+  if (!record) return null;
+  if (record.next && record.next.checksum === checksum) return { version: record.next.version, data: record.next.data };
+  return record.none ? null : { version: record.version, data: record.data };
 }
 
 /** Removes a key's stored bookkeeping (`remove()`). */

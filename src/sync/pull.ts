@@ -1,10 +1,10 @@
 import { RemoteError } from '../errors';
 import type { RemoteDocument } from '../types/remote';
-import { syncFailed, synced } from './failure';
+import { retryPush, syncFailed, synced } from './failure';
 import { deepEqual } from './merge';
-import { baseOf, dropEntry, newEntry, outboxReady, setBase, setEntry } from './outbox';
+import { baseFor, baseRecord, dropEntry, newEntry, outboxReady, setBase, setEntry, storedEntry } from './outbox';
 import { refused, resolve, takeResolved } from './resolve';
-import { keySync, mayClose, type KeySync, type Sync } from './state';
+import { keySync, mayClose, type BaseRecord, type KeySync, type Sync } from './state';
 
 /** Fetches the remote copy and takes it in: as it is when only the remote changed since the base, resolved when both did. */
 export async function pull(s: Sync, key: string): Promise<void> {
@@ -15,20 +15,33 @@ export async function pull(s: Sync, key: string): Promise<void> {
   // ours landed would be older than our base, and taking it would undo the push.
   await s.turns
     .run(key, async () => {
-      let theirs: RemoteDocument | null;
-      try {
-        theirs = await s.port.remote.pull(key);
-      } catch (error) {
-        return syncFailed(s, ks, error);
+      // Another tab sharing the storage may push meanwhile: an answer sent
+      // before its push landed is older than the base it stores, and taking
+      // it would undo that push everywhere. The base is read before the
+      // request and again after: moved, the answer is not believed, and
+      // asked for once more.
+      for (let tries = 0; tries < 2; tries++) {
+        const before = await baseRecord(s, ks);
+        let theirs: RemoteDocument | null;
+        try {
+          theirs = await s.port.remote.pull(key);
+        } catch (error) {
+          return syncFailed(s, ks, error);
+        }
+        if (s.disposed || ks.entry?.deleted) return;
+        if (sameRecord(before, await baseRecord(s, ks))) return takeIn(s, ks, theirs);
       }
-      await takeIn(s, ks, theirs);
     })
     .catch((error: unknown) => {
-      // Storage failed under the reconciliation: the local copy stands; the
-      // next pull, push or syncNow() tries again.
+      // Storage failed under the reconciliation: the local copy stands; a
+      // push waiting tries again after a backoff, otherwise the next pull,
+      // push or syncNow() does.
       s.port.report(error);
+      if (ks.entry) retryPush(s, ks);
     });
 }
+
+const sameRecord = (a: BaseRecord | null, b: BaseRecord | null) => a?.version === b?.version && a?.next?.version === b?.next?.version;
 
 async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Promise<void> {
   const { port } = s;
@@ -39,12 +52,16 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
     else if (ks.writesRunning === 0) void s.push(key); // waits its turn, after this pull
   };
   await outboxReady(s);
+  // What another tab sharing the storage saved counts too.
+  ks.entry ??= await storedEntry(s, key);
   // A removal waiting to be sent: the remote's copy must not come back.
   if (ks.entry?.deleted) return;
-  const base = await baseOf(s, ks);
+  const record = await baseRecord(s, ks);
+  const local = await port.readStored(key);
+  const base = baseFor(record, local?.checksum);
   if (!theirs) {
     // Never pushed (or saved before a remote was configured): send it.
-    if (!base && !ks.entry && (await port.readStored(key))) {
+    if (!base && !ks.entry && local) {
       await setEntry(s, ks, await newEntry(s));
       void s.push(key);
     }
@@ -70,7 +87,6 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
     }
     return;
   }
-  const local = await port.readStored(key);
   const localChanged = ks.entry !== null || port.hasUnsavedEdit(key);
   if (!local || (base && !localChanged)) return takeResolved(s, ks, theirs.data, theirs, local?.data ?? null, 'before-remote');
   if (deepEqual(local.data, theirs.data)) {

@@ -3,7 +3,7 @@ import { RemoteError } from '../errors';
 import { backoffDelay } from '../retry';
 import { syncFailed, retryPush, synced } from './failure';
 import { deepEqual } from './merge';
-import { baseOf, dropBase, dropEntry, forgetStored, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
+import { baseFor, baseRecord, dropBase, dropEntry, forgetStored, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
 import { refused, resolve } from './resolve';
 import { keySync, mayClose, pause, type KeySync, type Sync } from './state';
 
@@ -70,6 +70,12 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
     );
   }
   if (ks.entry.deleted) return sendRemoval(s, ks);
+  // The base is read before the local copy: another tab storing a copy taken
+  // from the remote writes the copy first and its base after, so a base read
+  // first is never newer than the copy read after it (an older one only
+  // costs a 412 and a merge; a newer one would send an old copy over the
+  // remote's edits).
+  const record = await baseRecord(s, ks);
   const local = await port.readStored(key);
   if (!local) return close();
   // One idempotency key per copy: a retry of the same copy (after a lost
@@ -79,7 +85,7 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
     entry = { ...entry, checksum: local.checksum, idempotencyKey: `${s.clientId}:${++s.seq}` };
     await setEntry(s, ks, entry);
   }
-  const base = await baseOf(s, ks);
+  const base = baseFor(record, local.checksum);
   if (base && deepEqual(local.data, base.data)) {
     // The remote already has this copy (it came from there): nothing to send.
     await close();
@@ -150,10 +156,10 @@ async function sendRemoval(s: Sync, ks: KeySync): Promise<void> {
     entry = { ...entry, idempotencyKey: `${s.clientId}:${++s.seq}` };
     await setEntry(s, ks, entry);
   }
-  const base = await baseOf(s, ks);
+  const baseVersion = ks.removeAgainst ?? baseFor(await baseRecord(s, ks), undefined)?.version ?? null;
   let result;
   try {
-    result = await remove(ks.key, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey! });
+    result = await remove(ks.key, { baseVersion, idempotencyKey: entry.idempotencyKey! });
   } catch (error) {
     // The document has no status any more: a removal that waits says nothing.
     if (error instanceof RemoteError && (error.status === 405 || error.status === 501)) {
@@ -168,7 +174,7 @@ async function sendRemoval(s: Sync, ks: KeySync): Promise<void> {
   ks.retry = null;
   if (!result) result = { ok: true as const };
   if (!result.ok) {
-    ks.base = { version: result.conflict.version, data: null };
+    ks.removeAgainst = result.conflict.version;
     ks.pushAgain = true;
     return;
   }
@@ -190,8 +196,8 @@ export function finalPush(s: Sync, dirtyKeys: string[]): void {
   const { port } = s;
   for (const key of new Set([...outboxKeys(s), ...dirtyKeys])) {
     const ks = s.keys.get(key);
-    const base = ks?.base;
-    if (!ks || base === undefined || ks.conflict) continue;
+    if (!ks || ks.base === undefined || ks.conflict) continue;
+    const base = baseFor(ks.base, undefined);
     const wire = port.current(key);
     if (!wire?.ok) continue;
     const json = JSON.stringify(wire.data);

@@ -2,9 +2,9 @@ import { resolveSides } from '../conflict';
 import { AutosaveError, messageOf, RemoteError } from '../errors';
 import type { RemoteDocument } from '../types/remote';
 import type { MergeConflicts } from '../types/status';
-import { syncFailed, synced } from './failure';
+import { retryPush, syncFailed, synced } from './failure';
 import { deepEqual, threeWayMerge } from './merge';
-import { baseOf, dropEntry, setBase } from './outbox';
+import { dropEntry, setBase } from './outbox';
 import { mayClose, type Base, type KeySync, type Sync } from './state';
 
 /**
@@ -89,27 +89,28 @@ export async function takeResolved(
     syncFailed(s, ks, new RemoteError(`redux-autosave: the resolved copy of ${key} is not valid, so nothing was overwritten: ${checked.error.message}`, { key }));
     return;
   }
-  // In memory, the base moves first, so the push the write below sets off
-  // finds the remote's version; it is stored only once the merged copy is,
-  // so a reload in between merges again instead of pushing the older local
-  // copy over the remote's edits.
-  const previousBase = await baseOf(s, ks);
-  ks.base = theirs;
+  // The remote's copy becomes the base of every copy stored from now on
+  // that is made from it: stored with the first such copy, tied to its
+  // checksum (a write that fails leaves the old base standing, and the next
+  // write that succeeds takes it). The push the write sets off waits for
+  // this turn to end.
+  const base = { version: theirs.version, data: theirs.data };
   let applied;
   try {
-    applied = await s.port.applyRemote(key, document, local, reason);
+    applied = await s.port.applyRemote(key, document, local, reason, base);
   } catch (error) {
-    // The local copy could not be read (the status shows a load's verdict on it).
+    // The local copy could not be read (a storage fault, or a copy changed
+    // behind its checksum): nothing was taken in. A push waiting tries
+    // again after a backoff; it meets the same 412 and merges again.
     applied = { ok: false as const, error: error as AutosaveError, shown: true };
     if (!(error instanceof AutosaveError)) s.port.report(error);
+    if (ks.entry) retryPush(s, ks);
   }
   if (!applied.ok) {
-    // Not written: keep merging against the old base.
-    ks.base = previousBase;
     if (!applied.shown) notMerged(s, ks, applied.error);
     return;
   }
-  await setBase(s, ks, theirs);
+  await setBase(s, ks, base);
   ks.conflict = null;
   // The clashes this merge decided for the local value go with the next push;
   // those the remote's writer decided against this device are reported here.

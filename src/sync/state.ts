@@ -19,6 +19,16 @@ export interface Base {
   data: unknown;
 }
 
+/**
+ * A base as stored: with `next`, the base of the copy whose checksum it
+ * names, written before that copy (see setNextBase); `none` when there was
+ * no base before it.
+ */
+export interface BaseRecord extends Base {
+  next?: Base & { checksum: string };
+  none?: true;
+}
+
 /** A conflict waiting for `resolveConflict` (`conflict: 'manual'`). */
 export interface PendingConflict {
   base: unknown;
@@ -33,8 +43,10 @@ export interface KeySync {
   known: boolean;
   /** The outbox entry, as stored; `null` when there is none (nothing to push). */
   entry: OutboxEntry | null;
-  /** The base, as stored; `undefined` until read. */
-  base: Base | null | undefined;
+  /** The base record as last read or written (read afresh before each use; the page-close push uses this copy). */
+  base: BaseRecord | null | undefined;
+  /** A removal met a newer version: sent again against it. */
+  removeAgainst: string | null;
   /**
    * Counts every local write starting or ending, and every copy stored. A
    * push or pull closes the outbox entry only if the count has not moved
@@ -87,6 +99,7 @@ export function keySync(s: Sync, key: string): KeySync {
       known: false,
       entry: null,
       base: undefined,
+      removeAgainst: null,
       writeEvents: 0,
       writesRunning: 0,
       pushing: null,

@@ -47,9 +47,11 @@ export interface SyncPort {
    * queue: merged with a copy stored since `basedOn` was read and with an
    * unsaved edit, restored into the state, written. `shown` tells whether
    * the status already shows an error (a failed write) or not (a copy that
-   * could not be merged or decoded: the engine reports it).
+   * could not be merged or decoded: the engine reports it). `base` (the
+   * engine's, opaque here) goes with every write of the document from now
+   * until one succeeds: `beforeStore` before it, `stored` after.
    */
-  applyRemote(key: string, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge'): Promise<Applied>;
+  applyRemote(key: string, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge', base: unknown): Promise<Applied>;
   /** True while this tab is the one that pushes (always, where Web Locks are missing). */
   leading(): boolean;
   announce(message: TabMessage): void;
@@ -61,13 +63,24 @@ export interface SyncEngine {
   beginWrite(key: string): Promise<void>;
   /** That write is over, written or not (once per `beginWrite`). */
   endWrite(key: string): void;
-  /** `key`'s stored copy is the state's (a write, or an edit undone): push it when it differs from the remote's. */
-  stored(key: string): void;
+  /**
+   * A copy of `key` made from a remote copy taken in (`base`, as given to
+   * `applyRemote`) is about to be stored with checksum `checksum`: the base
+   * goes with it, so a page closed right after the write still pushes it on
+   * that base.
+   */
+  beforeStore(key: string, base: unknown, checksum: string): Promise<void>;
+  /** `key`'s stored copy is the state's (a write, or an edit undone): push it when it differs from the remote's. `base` as for `beforeStore`. */
+  stored(key: string, base?: unknown): void;
   /** After `load` restored (or missed) the local copy: reconcile with the remote, waiting at most `timeoutMs`. */
   afterLoad(key: string, timeoutMs: number): Promise<void>;
   resolveConflict(key: string, choice: 'local' | 'remote' | 'merge' | { document: unknown }): Promise<void>;
-  /** `remove()`: the remote's copy goes too (through the outbox); without `remote.remove`, only the bookkeeping. */
-  forget(key: string): Promise<void>;
+  /**
+   * `remove()`: runs `removeLocal` once no push or pull of `key` is under
+   * way (none then writes the document back), then the remote's copy goes
+   * too (through the outbox); without `remote.remove`, only the bookkeeping.
+   */
+  forget(key: string, removeLocal: () => Promise<void>): Promise<void>;
   /** The keys the remote holds that begin with `prefix`. */
   listRemote(prefix: string): Promise<string[]>;
   /** `purge()` removed everything: forget what memory holds. */
