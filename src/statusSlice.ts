@@ -102,6 +102,12 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         delete state.documents[key];
         if (state.loads) delete state.loads[key];
       },
+      /** A removal reached the remote: the key's status (offline with a removal to send) goes; a load's outcome stays. */
+      removalSent(state, action: PayloadAction<StatusPayloads['removalSent']>) {
+        const { key } = action.payload;
+        count((state.counts ??= countAll(state.documents)), state.documents[key], -1);
+        delete state.documents[key];
+      },
       /** `load` began reading a document: a hydration gate shows its fallback. */
       loadStarted(state, action: PayloadAction<StatusPayloads['loadStarted']>) {
         (state.loads ??= {})[action.payload.key] = 'loading';

@@ -1,6 +1,6 @@
 import type { SyncEngine, SyncPort } from '../types/sync';
 import type { Base } from './state';
-import { forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
+import { dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
 import { pull } from './pull';
 import { finalPush, push, pushAll } from './push';
 import { decide } from './resolve';
@@ -30,8 +30,16 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       const ks = keySync(s, key);
       ks.writesRunning++;
       ks.writeEvents++;
-      await outboxReady(s);
       ks.known = true;
+      try {
+        await outboxReady(s);
+      } catch (error) {
+        // The outbox cannot be read now: the save goes on (the local copy
+        // matters most), and the entry is left as it is, unread, rather
+        // than written over; the push finds the copy once it can read again.
+        port.report(error);
+        return;
+      }
       // A removal waiting to be sent gives way to the new copy, which replaces the remote's.
       if (!ks.entry || ks.entry.deleted) await setEntry(s, ks, await newEntry(s));
     },
@@ -56,7 +64,8 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       void (async () => {
         // A copy made from a remote copy: its base (stored ahead as `next`) becomes the base.
         if (base !== undefined) await setBase(s, ks, base as Base).catch(port.report);
-        if (!ks.entry || ks.entry.deleted) await setEntry(s, ks, await newEntry(s)).catch(port.report);
+        // (Not while the outbox cannot be read: the entry there is not written over.)
+        if (s.outboxRead && (!ks.entry || ks.entry.deleted)) await setEntry(s, ks, await newEntry(s)).catch(port.report);
         void s.push(key);
       })();
     },
@@ -80,20 +89,29 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       const ks = keySync(s, key);
       if (ks.retry) clearTimeout(ks.retry.timer);
       ks.retry = null;
-      ks.conflict = null;
-      ks.known = false;
       // In the key's turn: a push or pull under way finishes first, and one
       // asked for meanwhile finds the removal (a pull never brings it back).
       await s.turns.run(key, async () => {
-        await removeLocal();
         if (!port.remote.remove) {
+          await removeLocal();
           s.keys.delete(key);
           return forgetStored(s, key);
         }
         // The remote's copy goes too, through the outbox: a removal made
-        // offline is sent later.
+        // offline is sent later. Written before the local copy goes: a
+        // document gone with its base left behind would count as in step
+        // with the remote, and never come back on a pull.
         await outboxReady(s);
+        const before = ks.entry;
         await setEntry(s, ks, await newEntry(s, true));
+        try {
+          await removeLocal();
+        } catch (error) {
+          await (before ? setEntry(s, ks, before) : dropEntry(s, ks)).catch(port.report);
+          throw error;
+        }
+        ks.conflict = null;
+        ks.known = false;
       });
       // One try now (bounded by the remote's timeout); offline, it is sent later.
       if (port.remote.remove) await s.push(key);

@@ -34,10 +34,22 @@ export async function readOutbox(s: Sync): Promise<void> {
   const { storage } = s.port;
   const keys = (await storage.keys()).filter((key) => key.startsWith(OUTBOX));
   for (const outboxKey of keys) {
-    const entry = asEntry(await storage.getItem(outboxKey), outboxKey);
+    const entry = await readChecked(s, outboxKey, asEntry);
     if (entry) keySync(s, outboxKey.slice(OUTBOX.length)).entry = entry;
   }
 }
+
+/** A read that came back as something else is read again a few times (a storage's brief fault) before it throws. */
+async function readChecked<T>(s: Sync, storageKey: string, check: (value: unknown, storageKey: string) => T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return check(await s.port.storage.getItem(storageKey), storageKey);
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS) throw error;
+    }
+  }
+}
+const READ_ATTEMPTS = 3;
 
 const isKey = (value: unknown) => value === null || typeof value === 'string';
 
@@ -78,7 +90,12 @@ export const setBase = (s: Sync, ks: KeySync, base: Base) => put(s, ks, 'base', 
  * failed leaves a `next` no stored copy matches, and the old base stands.
  */
 export async function setNextBase(s: Sync, ks: KeySync, next: Base, checksum: string): Promise<void> {
-  const current = await baseRecord(s, ks);
+  // The record as this turn read it, when a fresh read fails (the pull or
+  // push that took the copy in read it just before).
+  const current = await baseRecord(s, ks).catch((error: unknown) => {
+    if (ks.base === undefined) throw error;
+    return ks.base;
+  });
   await put(s, ks, 'base', { version: current?.version ?? '', data: current?.data ?? null, next: { version: next.version, data: next.data, checksum }, ...(current ? {} : { none: true }) });
 }
 /** The remote lost the document (its data was reset): the next push creates it again. */
@@ -102,7 +119,7 @@ async function drop(s: Sync, ks: KeySync, kind: keyof typeof PREFIX): Promise<vo
 
 /** Reads the stored entry (another tab may have written it) when memory has none. */
 export async function storedEntry(s: Sync, key: string): Promise<OutboxEntry | null> {
-  return asEntry(await s.port.storage.getItem(OUTBOX + key), OUTBOX + key);
+  return readChecked(s, OUTBOX + key, asEntry);
 }
 
 /**
@@ -110,7 +127,7 @@ export async function storedEntry(s: Sync, key: string): Promise<OutboxEntry | n
  * have moved it since this one last looked.
  */
 export async function baseRecord(s: Sync, ks: KeySync): Promise<BaseRecord | null> {
-  ks.base = asBase(await s.port.storage.getItem(BASE + ks.key), BASE + ks.key);
+  ks.base = await readChecked(s, BASE + ks.key, asBase);
   return ks.base;
 }
 

@@ -68,6 +68,9 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
     return;
   }
   if (refused(s, ks, theirs)) return;
+  // Nothing stored here (a removal that could not reach the remote, a
+  // storage cleared): the remote's copy is the document.
+  if (!local) return takeResolved(s, ks, theirs.data, theirs, null, 'before-remote');
   const sameVersion = base !== null && base.version === theirs.version;
   if (sameVersion && !deepEqual(base.data, theirs.data)) {
     // A server that never bumps versions: taking this as "nothing new" would
@@ -87,8 +90,10 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
     }
     return;
   }
-  const localChanged = ks.entry !== null || port.hasUnsavedEdit(key);
-  if (!local || (base && !localChanged)) return takeResolved(s, ks, theirs.data, theirs, local?.data ?? null, 'before-remote');
+  // Changed here: an entry waits, an edit is not saved yet, or the stored
+  // copy is not its base (saved while the outbox could not be read).
+  const localChanged = ks.entry !== null || port.hasUnsavedEdit(key) || (base !== null && !deepEqual(local.data, base.data));
+  if (base && !localChanged) return takeResolved(s, ks, theirs.data, theirs, local.data, 'before-remote');
   if (deepEqual(local.data, theirs.data)) {
     await setBase(s, ks, theirs);
     await close();

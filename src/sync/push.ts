@@ -3,7 +3,7 @@ import { RemoteError } from '../errors';
 import { backoffDelay } from '../retry';
 import { syncFailed, retryPush, synced } from './failure';
 import { deepEqual } from './merge';
-import { baseFor, baseRecord, dropBase, dropEntry, forgetStored, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
+import { baseFor, baseRecord, dropBase, dropEntry, forgetStored, newEntry, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
 import { refused, resolve } from './resolve';
 import { keySync, mayClose, pause, type KeySync, type Sync } from './state';
 
@@ -52,7 +52,11 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   // Counted first: a save at any point from here on means another push.
   const writeEventsBefore = ks.writeEvents;
   await outboxReady(s);
-  if (!port.has(key) || ks.conflict || !ks.entry) return;
+  if (!port.has(key) || ks.conflict) return;
+  // A copy stored while the outbox could not be read has no entry: one is
+  // made when the stored copy is not the base.
+  if (!ks.entry && !(await unpushed(s, ks))) return;
+  const found = ks.entry!;
   ks.known = true;
   // The entry closes only when no save came since this push began: a newer
   // copy keeps it open, and the loop in push() sends that copy (a write
@@ -62,14 +66,14 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
     else if (ks.writesRunning === 0) ks.pushAgain = true;
   };
   // Made as someone else than who is signed in now: it waits for them.
-  if (port.remote.principal && ks.entry.principal !== undefined && ks.entry.principal !== ((await port.remote.principal()) ?? null)) {
+  if (port.remote.principal && found.principal !== undefined && found.principal !== ((await port.remote.principal()) ?? null)) {
     return syncFailed(
       s,
       ks,
       new RemoteError(`redux-autosave: ${key} was changed while another user was signed in; it is pushed when that user signs in again`, { key, code: 'auth' }),
     );
   }
-  if (ks.entry.deleted) return sendRemoval(s, ks);
+  if (found.deleted) return sendRemoval(s, ks);
   // The base is read before the local copy: another tab storing a copy taken
   // from the remote writes the copy first and its base after, so a base read
   // first is never newer than the copy read after it (an older one only
@@ -80,7 +84,7 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   if (!local) return close();
   // One idempotency key per copy: a retry of the same copy (after a lost
   // reply, or a reload) reuses it; a newer copy gets a new one.
-  let entry = ks.entry;
+  let entry = found;
   if (entry.checksum !== local.checksum || !entry.idempotencyKey) {
     entry = { ...entry, checksum: local.checksum, idempotencyKey: `${s.clientId}:${++s.seq}` };
     await setEntry(s, ks, entry);
@@ -143,6 +147,17 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   await resolve(s, ks, base, local.data, theirs, close);
 }
 
+/** Whether the stored copy differs from its base with no entry to push it: an entry is made for it. */
+async function unpushed(s: Sync, ks: KeySync): Promise<boolean> {
+  if (!ks.known) return false;
+  const record = await baseRecord(s, ks);
+  const local = await s.port.readStored(ks.key);
+  const base = baseFor(record, local?.checksum);
+  if (!local || !base || deepEqual(local.data, base.data)) return false;
+  await setEntry(s, ks, await newEntry(s));
+  return true;
+}
+
 /**
  * Sends a removal: the remote's copy becomes a tombstone. A newer version
  * there (another device wrote after this one's base) does not stop it: the
@@ -180,6 +195,7 @@ async function sendRemoval(s: Sync, ks: KeySync): Promise<void> {
   }
   s.keys.delete(ks.key);
   await forgetStored(s, ks.key);
+  port.dispatch(port.actions.removalSent({ key: ks.key }));
 }
 
 /** Pushes every key the outbox holds. */

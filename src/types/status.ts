@@ -76,6 +76,8 @@ export interface StatusPayloads {
   /** A stored copy was restored into the state. */
   loaded: { key: string; savedAt: number | null };
   removed: { key: string };
+  /** A removal (`remove()`) reached the remote, or was dropped there: nothing of the key waits to be pushed. */
+  removalSent: { key: string };
   /** `load` began reading a document: a hydration gate shows its fallback. */
   loadStarted: { key: string };
   /** `load` settled: a hydration gate shows its children. */

@@ -132,11 +132,7 @@ export class StorageFaultOn implements Command {
       // Known bug 4: a pulled copy whose write fails for good is merged later on a stale base.
       if (this.methods.includes('setItem')) world.checkPushed = false;
     }
-    world.sides[this.side].disk.always(this.fault, this.methods, {
-      garbage: this.garbage.value,
-      // Not the sync bookkeeping: a garbage base or outbox entry is believed (known bug 5).
-      where: (key) => this.fault !== 'garbage' || !(key?.startsWith('__autosave/base/') || key?.startsWith('__autosave/outbox/')),
-    });
+    world.sides[this.side].disk.always(this.fault, this.methods, { garbage: this.garbage.value });
   }
   toString = () =>
     `storage ${this.side}: ${this.fault}${this.fault === 'garbage' ? ` (${this.garbage.name})` : ''} on ${this.methods.join('/')}`;
