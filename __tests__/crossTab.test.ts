@@ -195,9 +195,13 @@ function memoryRemote() {
 describe('the tab that pushes', () => {
   beforeEach(useFakeTimers);
 
-  it('is one at a time: the leader pushes what another tab saved, and a tab takes over when the leader closes', async () => {
-    const locks = createLockManager();
-    const restore = installTabGlobals({ locks });
+  // Without Web Locks (Node), the stores of one process sharing a storage choose among themselves.
+  it.each([
+    ['with Web Locks', true],
+    ['without Web Locks', false],
+  ])('is one at a time (%s): the leader pushes what another tab saved, and a tab takes over when the leader closes', async (_, withLocks) => {
+    const restore = installTabGlobals(withLocks ? { locks: createLockManager() } : {});
+    expect((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks !== undefined).toBe(withLocks);
     try {
       const { remote, docs, pushes } = memoryRemote();
       const storage = await seeded();

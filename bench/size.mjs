@@ -60,7 +60,7 @@ export const SIZE_NOTES = [
  * cannot grow unnoticed; the target itself stays as set, and is reported
  * missed. Lower a guard whenever the figure drops.
  */
-export const GUARDS = { 'redux-autosave': { startup: 13_200, allOwn: 22_600 } };
+export const GUARDS = { 'redux-autosave': { startup: 14_500, allOwn: 27_000 } };
 
 function guardProblems(row) {
   const guards = GUARDS[row.name];

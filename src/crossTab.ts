@@ -36,11 +36,16 @@ function lockManager(): LockManagerLike | undefined {
   return (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
 }
 
+/** Where Web Locks are missing: the instances of this realm waiting to lead, per name, the leader first. */
+const candidates = new Map<string, Array<() => void>>();
+
 /**
  * Joins the tabs that share a storage: a BroadcastChannel for news of saves,
  * Web Locks for writes and for choosing the one tab that pushes. `onLeader`
- * runs when this tab becomes that tab (at once where Web Locks are missing:
- * then every tab pushes, and If-Match with Idempotency-Key keep it correct).
+ * runs when this tab becomes that tab. Where Web Locks are missing, the
+ * instances of one realm choose among themselves; separate processes each
+ * lead (If-Match with Idempotency-Key keep that correct, and their storage
+ * lock keeps writes apart).
  */
 export function joinTabs(
   name: string,
@@ -57,6 +62,7 @@ export function joinTabs(
     (channel as { unref?: () => void }).unref?.();
   }
   let leading = !locks;
+  let closed = false;
   const resign = new AbortController();
   let release = () => {};
   if (locks) {
@@ -69,6 +75,26 @@ export function joinTabs(
         return new Promise<void>((resolve) => (release = resolve));
       })
       .catch(() => {});
+  } else if (enabled) {
+    // No Web Locks (Node, old browsers): the instances of this realm that
+    // share the storage still choose one, the first to join, and hand over
+    // on close. Realms that cannot see each other each lead.
+    leading = false;
+    const becomeLeader = () => {
+      if (closed) return;
+      leading = true;
+      onLeader();
+    };
+    const queue = candidates.get(name) ?? [];
+    candidates.set(name, queue);
+    queue.push(becomeLeader);
+    if (queue.length === 1) queueMicrotask(becomeLeader);
+    release = () => {
+      const at = queue.indexOf(becomeLeader);
+      if (at !== -1) queue.splice(at, 1);
+      if (queue.length === 0) candidates.delete(name);
+      else if (at === 0) queueMicrotask(queue[0]);
+    };
   } else {
     queueMicrotask(onLeader);
   }
@@ -87,6 +113,7 @@ export function joinTabs(
       return leading;
     },
     close() {
+      closed = true;
       channel?.close();
       resign.abort();
       release();

@@ -91,10 +91,11 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         doc.error = error;
       }),
       /** A stored copy was restored into the state. */
-      loaded: onDocument<StatusPayloads['loaded']>((doc, { savedAt }) => {
+      loaded: onDocument<StatusPayloads['loaded']>((doc, { savedAt, pendingSync }) => {
         doc.status = 'saved';
         doc.lastSavedAt = savedAt;
         doc.error = null;
+        if (pendingSync) doc.pendingSync = true;
       }),
       removed(state, action: PayloadAction<StatusPayloads['removed']>) {
         const { key } = action.payload;

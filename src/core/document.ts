@@ -22,9 +22,9 @@ export type DocumentEvent =
   | { type: 'saveStarted' }
   | { type: 'written'; savedAt: number; pendingSync: boolean }
   /** Nothing to write after all: the state holds the stored copy again (an undo; another tab stored the same). */
-  | { type: 'settled'; savedAt: number }
+  | { type: 'settled'; savedAt: number; pendingSync?: boolean }
   | { type: 'failed'; error: AutosaveError }
-  | { type: 'loaded'; savedAt: number | null };
+  | { type: 'loaded'; savedAt: number | null; pendingSync?: boolean };
 
 /**
  * Every move of a document's phase; an event not listed for a phase leaves
@@ -93,6 +93,8 @@ export interface DocumentState {
    * the copy (SyncEngine.beforeStore). Cleared when the state gets the stored copy.
    */
   remoteBase: unknown;
+  /** The `remoteBase` the last successful write stored with its copy (undefined when none). */
+  writtenBase: unknown;
 }
 
 /** `DocumentState.storedChecksum` of a key a load found empty. */
@@ -137,6 +139,7 @@ export function documentFor(host: DocumentHost, collection: CollectionConfig, ke
       historyKeptAt: undefined,
       replacing: undefined,
       remoteBase: undefined,
+      writtenBase: undefined,
     };
     host.documents.set(key, (doc = created));
   }
@@ -160,11 +163,11 @@ export function transition(host: DocumentHost, doc: DocumentState, event: Docume
     case 'written':
       return host.dispatch(actions.saveSucceeded({ key, savedAt: event.savedAt, pending: to === 'pending', pendingSync: event.pendingSync }));
     case 'settled':
-      return host.dispatch(actions.saveSucceeded({ key, savedAt: event.savedAt, pending: false }));
+      return host.dispatch(actions.saveSucceeded({ key, savedAt: event.savedAt, pending: false, pendingSync: event.pendingSync }));
     case 'failed':
       return host.dispatch(actions.failed({ key, error: toSaveError(event.error) }));
     case 'loaded':
-      return host.dispatch(actions.loaded({ key, savedAt: event.savedAt }));
+      return host.dispatch(actions.loaded({ key, savedAt: event.savedAt, pendingSync: event.pendingSync }));
   }
 }
 

@@ -6,7 +6,6 @@
 // overwrite each other's index.
 import { unwrap, wrap } from '../envelope';
 import { AutosaveError, isQuotaError } from '../errors';
-import { INTERNAL_PREFIX } from '../keys';
 import { DEFAULTS } from '../defaults';
 import type { HistoryReason, HistoryVersion } from '../types/instance';
 import { isObject } from '../util/check';
@@ -17,33 +16,8 @@ import type { Runtime } from './runtime';
 import { validate } from './schema';
 import { utf8Length } from './sizes';
 import { makeRoom } from './usage';
+import { HISTORY, historyPrefix, keptCopies } from './kept';
 import { envelopeOf } from './stored';
-
-const HISTORY = `${INTERNAL_PREFIX}history/`;
-
-/** A kept copy as listed, with when it was kept (the timer counts from that). */
-interface Kept extends HistoryVersion {
-  keptAt: number;
-  storageKey: string;
-}
-
-export const historyPrefix = (key: string) => `${HISTORY}${key}/`;
-
-function parse(storageKey: string): Kept | undefined {
-  const versionId = storageKey.slice(storageKey.lastIndexOf('/') + 1);
-  const [savedAt, keptAt, reason, bytes] = versionId.split('~');
-  if (!reason || Number.isNaN(Number(savedAt)) || Number.isNaN(Number(keptAt))) return undefined;
-  return { versionId, savedAt: Number(savedAt), keptAt: Number(keptAt), reason: reason as HistoryReason, bytes: Number(bytes), storageKey };
-}
-
-/** The kept copies of `key` (or, with `collection`, of every document of it), newest first. */
-export async function keptCopies(rt: Runtime, prefix: string): Promise<Kept[]> {
-  const keys = (await rt.config.storage.keys()).filter((key) => key.startsWith(prefix));
-  return keys
-    .map(parse)
-    .filter((kept): kept is Kept => kept !== undefined)
-    .sort((a, b) => b.keptAt - a.keptAt || b.savedAt - a.savedAt);
-}
 
 export async function listHistory(rt: Runtime, key: string): Promise<HistoryVersion[]> {
   return (await keptCopies(rt, historyPrefix(key))).map(({ versionId, savedAt, bytes, reason }) => ({ versionId, savedAt, bytes, reason }));

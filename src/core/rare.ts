@@ -5,5 +5,6 @@ export { migrate } from './migrate';
 export { copyAside, quarantine } from './quarantine';
 export { purgeAll, removeDocument } from './removal';
 export { takeInOtherTabsCopy } from './takeIn';
-export { historyPrefix, keepReplaced, listHistory, readKept, restoreKept } from './history';
+export { keepReplaced, listHistory, readKept, restoreKept } from './history';
+export { historyPrefix } from './kept';
 export { makeRoom, prune, requestPersistence, usage } from './usage';

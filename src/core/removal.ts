@@ -2,7 +2,7 @@ import { storageError } from '../errors';
 import { INTERNAL_PREFIX } from '../keys';
 import { withRetry } from '../retry';
 import type { DocumentState } from './document';
-import { historyPrefix, keptCopies } from './history';
+import { historyPrefix, keptCopies } from './kept';
 import { clearJournal, clearJournals } from './journal';
 import type { Runtime } from './runtime';
 

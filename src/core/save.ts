@@ -30,8 +30,11 @@ async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveErro
     // Changed and changed back (an undo, say): nothing new to write, but the
     // status must say the stored copy is current again.
     if (doc.phase === 'pending' || doc.phase === 'error') {
-      transition(rt, doc, { type: 'settled', savedAt: doc.savedAt ?? Date.now() });
-      (await rt.engine)?.stored(doc.key);
+      // (A copy another tab stored may be what stands: not known to be pushed.)
+      transition(rt, doc, { type: 'settled', savedAt: doc.savedAt ?? Date.now(), pendingSync: rt.engine !== undefined });
+      const engine = await rt.engine;
+      engine?.stored(doc.key);
+      engine?.adopted(doc.key);
     }
     return undefined;
   }
@@ -92,6 +95,7 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
   }
   const remoteBase = written ? doc.remoteBase : undefined;
   if (written) {
+    doc.writtenBase = remoteBase;
     doc.remoteBase = undefined;
     doc.clean = document;
     doc.savedAt = written.savedAt;
@@ -100,9 +104,11 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
     rt.tabs!.announce({ type: 'saved', key, checksum: written.sum });
     transition(rt, doc, { type: 'written', savedAt: written.savedAt, pendingSync: engine !== undefined });
   } else {
-    transition(rt, doc, { type: 'settled', savedAt: settledAt ?? doc.savedAt ?? Date.now() });
+    // Another tab's copy now stands here: not known to be on the remote yet.
+    transition(rt, doc, { type: 'settled', savedAt: settledAt ?? doc.savedAt ?? Date.now(), pendingSync: settledAt !== undefined && engine !== undefined });
   }
   if (!rt.disposed) engine?.stored(key, remoteBase);
+  if (!rt.disposed && settledAt !== undefined) engine?.adopted(key);
   return undefined;
 }
 

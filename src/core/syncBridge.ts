@@ -56,8 +56,11 @@ function createPort(rt: Runtime): SyncPort {
     doc.remoteBase = base;
     // The copy this write replaces goes to the history if the remote's lacks some of it.
     doc.replacing = reason;
+    doc.writtenBase = undefined;
     const error = await writeDocument(rt, doc, decoded.data);
-    return error ? { ok: false, error, shown: true } : { ok: true };
+    // Another tab's copy met at the write and merged in leaves the copy
+    // stored not made from the remote's: its base is not `base`.
+    return error ? { ok: false, error, shown: true } : { ok: true, based: doc.writtenBase === base };
   }
 
   return {

@@ -23,7 +23,9 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
     // The copy this tab showed goes to the history when theirs lacks some of it.
     await keepShown(rt, doc, envelope.data).catch(rt.report);
     restoreInto(rt, doc, theirs.data, 'stored', true);
-    transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
+    // Their copy may not be on the remote yet: pending until the engine knows.
+    transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt, pendingSync: rt.engine !== undefined });
+    (await rt.engine)?.adopted(key);
     return;
   }
   const strategy = rt.config.conflict === 'manual' ? 'merge' : rt.config.conflict;
@@ -38,6 +40,10 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
   }
   if (!validate(collection, merged, '', key).ok) merged = doc.latest;
   doc.clean = theirs.data;
+  // A copy taken from the remote and not stored yet is merged into theirs
+  // now: the result is not that remote version's, so its base is not either
+  // (the stored base, theirs, stands; a push meets a 412 and merges).
+  doc.remoteBase = undefined;
   // The merge's write replaces their copy: kept if the merge dropped some of it.
   doc.replacing = 'before-merge';
   restoreInto(rt, doc, merged, 'unsaved', true);

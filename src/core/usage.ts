@@ -4,11 +4,10 @@
 import { AutosaveError, messageOf } from '../errors';
 import { INTERNAL_PREFIX } from '../keys';
 import type { PruneOptions, StorageUsage } from '../types/instance';
-import { keptCopies } from './history';
+import { HISTORY, keptCopies } from './kept';
 import type { Runtime } from './runtime';
 import { collectionOfKey } from './sizes';
 
-const HISTORY = `${INTERNAL_PREFIX}history/`;
 const QUARANTINE = `${INTERNAL_PREFIX}quarantine/`;
 const OUTBOX = [`${INTERNAL_PREFIX}outbox/`, `${INTERNAL_PREFIX}base/`];
 

@@ -1,6 +1,8 @@
 import type { SyncEngine, SyncPort } from '../types/sync';
 import type { Base } from './state';
-import { dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
+import { baseFor, baseRecord, dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
+import { synced } from './failure';
+import { deepEqual } from './merge';
 import { pull } from './pull';
 import { finalPush, push, pushAll } from './push';
 import { decide } from './resolve';
@@ -151,6 +153,18 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
           await s.push(key);
         })
         .catch(port.report);
+    },
+
+    adopted(key) {
+      if (s.disposed) return;
+      const ks = keySync(s, key);
+      s.turns
+        .run(key, async () => {
+          const local = await port.readStored(key);
+          const base = baseFor(await baseRecord(s, ks), local?.checksum);
+          if (local && base && deepEqual(local.data, base.data)) synced(s, ks, base.version, { pendingSync: false });
+        })
+        .then(() => s.push(key), port.report);
     },
 
     syncedElsewhere(key, version) {

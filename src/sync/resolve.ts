@@ -110,7 +110,8 @@ export async function takeResolved(
     if (!applied.shown) notMerged(s, ks, applied.error);
     return;
   }
-  await setBase(s, ks, base);
+  // (A copy merged with another tab's at the write keeps the stored base.)
+  if (applied.based) await setBase(s, ks, base);
   ks.conflict = null;
   // The clashes this merge decided for the local value go with the next push;
   // those the remote's writer decided against this device are reported here.

@@ -74,7 +74,7 @@ export interface StatusPayloads {
   /** A save or a load failed; the error stays until the next successful save. */
   failed: { key: string; error: SaveError };
   /** A stored copy was restored into the state. */
-  loaded: { key: string; savedAt: number | null };
+  loaded: { key: string; savedAt: number | null; pendingSync?: boolean };
   removed: { key: string };
   /** A removal (`remove()`) reached the remote, or was dropped there: nothing of the key waits to be pushed. */
   removalSent: { key: string };

@@ -16,7 +16,7 @@ export interface StoredCopy {
   checksum: string;
 }
 
-export type Applied = { ok: true } | { ok: false; error: AutosaveError; shown: boolean };
+export type Applied = { ok: true; based: boolean } | { ok: false; error: AutosaveError; shown: boolean };
 
 /** What the core gives the engine. Keys are storage keys, `{collection}:{id}`. */
 export interface SyncPort {
@@ -91,6 +91,11 @@ export interface SyncEngine {
   drain(): void;
   /** Another tab saved `key`: the tab that pushes sends it. */
   savedElsewhere(key: string): void;
+  /**
+   * This tab took in a copy another tab stored: it is pushed (by the tab that
+   * pushes), and said synced at once if it is the remote's copy already.
+   */
+  adopted(key: string): void;
   /** Another tab pushed `key` at `version`. */
   syncedElsewhere(key: string, version: string): void;
   /** The page goes away: send what is not pushed yet, with keepalive requests. */

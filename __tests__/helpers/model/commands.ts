@@ -21,12 +21,10 @@ export interface Model {
   stalledUntil: Record<'A' | 'B', number>;
   /** When the last blip was scheduled: two within one save's retries could add up past retry.attempts. */
   blippedAt: Record<'A' | 'B', number>;
-  /** Whether a second tab may open: not under conflict: 'remote' (known bug 2 of modelBased.test.ts). */
+  /** Whether a second tab may open. */
   secondTabs: boolean;
 }
 
-/** A second tab is open only while the remote is down (known bug 1 of modelBased.test.ts). */
-const offlineTabs = (m: Readonly<Model>) => m.tabs.A === 1 && m.tabs.B === 1;
 
 export type Command = fc.AsyncCommand<Model, World>;
 type SideName = 'A' | 'B';
@@ -121,8 +119,7 @@ export class StorageFaultOn implements Command {
     readonly garbage: { name: string; value: unknown },
   ) {}
   // No faults beside a second tab: a tab whose read of the other tab's copy
-  // failed never takes it in (known bug 7), and a push that waited out a
-  // stalled write sends an older copy on the newer base (known bug 1).
+  // failed never takes it in (known bug 7).
   check = (m: Readonly<Model>) => m.storageFault[this.side] === null && m.tabs[this.side] === 1;
   async run(m: Model, world: World) {
     m.storageFault[this.side] = this.toString();
@@ -174,7 +171,7 @@ export class RemoteDown implements Command {
 }
 
 export class RemoteUp implements Command {
-  check = (m: Readonly<Model>) => m.remoteDown && offlineTabs(m);
+  check = (m: Readonly<Model>) => m.remoteDown;
   async run(m: Model, world: World) {
     m.remoteDown = world.server.down = false;
   }
@@ -237,11 +234,11 @@ export async function reload(world: World, side: Side): Promise<void> {
   if (missing.length > 0) world.failures.push(`after ${side.name} reloaded, it loaded a copy that lost: ${missing.join('; ')}`);
 }
 
-/** A second tab of the device's origin opens and loads p1 (while the remote is down: see offlineTabs). */
+/** A second tab of the device's origin opens and loads p1. */
 export class OpenTab implements Command {
   constructor(readonly side: SideName) {}
   check = (m: Readonly<Model>) =>
-    m.secondTabs && m.remoteDown && m.tabs[this.side] === 1 && m.storageFault[this.side] === null && Date.now() > m.stalledUntil[this.side];
+    m.secondTabs && m.tabs[this.side] === 1 && m.storageFault[this.side] === null && Date.now() > m.stalledUntil[this.side];
   async run(m: Model, world: World) {
     const side = world.sides[this.side];
     m.tabs[this.side] = 2;
@@ -274,12 +271,9 @@ export class CloseTab implements Command {
  */
 export class Remove implements Command {
   constructor(readonly side: SideName) {}
-  // Only on a quiet device (known bug 3): a push or pull still under way
-  // lands after remove(), writes the sync bookkeeping back or the document
-  // again, merged without a base; load() then resolves 'missing' for ever,
-  // or the old copy goes out over newer edits.
-  check = (m: Readonly<Model>) =>
-    m.tabs[this.side] === 1 && m.storageFault[this.side] === null && Date.now() > m.stalledUntil[this.side] && m.latencyMs === 0;
+  // Whatever runs meanwhile: a push or pull under way must not write the
+  // document or its bookkeeping back after remove().
+  check = (m: Readonly<Model>) => m.tabs[this.side] === 1;
   async run(_m: Model, world: World) {
     const side = world.sides[this.side];
     const tab = side.tabs[0];

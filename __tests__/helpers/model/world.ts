@@ -225,8 +225,14 @@ function checkClaim(world: World, side: Side, tab: Tab, version: string): void {
   if (!there) return;
   world.figures.claimsChecked++;
   const held = snapshot(there.data as Project);
+  // A value that reached the server before, or that the tab saved while
+  // another tab was open, may give way to a concurrent edit (merged by the
+  // strategy, as lostAcks allows), never to an older value.
+  const { shared } = tab.lastAck;
+  const onServer = serverValues(world);
   const missing = [...tab.lastAck.values]
     .filter(([field, value]) => !world.lineage.isSameOrLater(field, value, valueIn(held, field)))
+    .filter(([field, value]) => world.lineage.isAncestor(field, valueIn(held, field), value) || (!shared && !onServer.get(field)?.has(value)))
     .map(([field, value]) => `${field} "${value}" (the server has "${valueIn(held, field)}")`);
   if (missing.length > 0) world.failures.push(`${tab.name} says it is synced at ${version}, but that version lacks what it saved: ${missing.join(', ')}`);
 }
