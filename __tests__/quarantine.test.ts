@@ -1,4 +1,5 @@
 import type { AutosaveStorage } from '../src';
+import { checksum } from '../src/envelope';
 import { createTestStore, makeProject, projectLoaded, settle, storages, titleChanged, useFakeTimers } from './helpers';
 import { drainIndexedDB, advanceWithStorage, createRecordingStore, quarantined, quarantinePrefixOf, seedStored } from './helpers/storedDocuments';
 
@@ -132,11 +133,12 @@ describe.each(storages)('quarantine on %s', (_name, makeStorage) => {
   });
 
   it('keeps two different corrupt values apart even when their 32-bit checksums collide', async () => {
-    // MurmurHash3, the checksum quarantine copies are named by, gives these
-    // two strings the same hash (6aeccc68); a copy named by that hash alone
-    // must still not take the place of the other.
-    const firstValue = '{"title":"draft 60278"';
-    const secondValue = '{"title":"draft 96795"';
+    // The checksum quarantine copies are named by (envelope.ts `checksum`)
+    // gives these two strings the same hash (u3:51193e95); a copy named by
+    // that hash alone must still not take the place of the other.
+    const firstValue = '{"title":"draft 73196"';
+    const secondValue = '{"title":"draft 88760"';
+    expect(checksum(firstValue)).toBe(checksum(secondValue));
     const storage = makeStorage();
     await store(storage, firstValue);
     const { store: reduxStore, autosave } = createRecordingStore({ storage });
