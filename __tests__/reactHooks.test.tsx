@@ -1,11 +1,11 @@
 /** @jest-environment ./__tests__/helpers/browserEnvironment.cjs */
 import { act, render, renderHook, screen } from '@testing-library/react';
-import { Profiler, type ReactNode } from 'react';
+import { Component, Profiler, type ReactNode } from 'react';
 import { Provider } from 'react-redux';
 import { configureStore } from '@reduxjs/toolkit';
 import { createAutosave, memoryStorage } from '../src';
-import { AutosaveProvider, useAutosave, useSaveStatus, useUnsavedChangesWarning } from '../src/react';
-import { createTestStore, makeProject, projectDocument, projectLoaded, projectSlice, titleChanged, uiSlice, type Project } from './helpers';
+import { AutosaveProvider, useAutosave, useHistory, useSaveStatus, useStorageUsage, useUnsavedChangesWarning } from '../src/react';
+import { createTestStore, makeProject, projectDocument, projectLoaded, projectSlice, titleChanged, uiSlice, useFakeTimers, type Project } from './helpers';
 
 const created: { dispose(options: { flush: boolean }): Promise<void> }[] = [];
 afterEach(async () => {
@@ -225,4 +225,62 @@ it('keeps the render count of a profiled tree at one per status change', () => {
   dispatch(actions.changed({ key: 'project:p1' }));
   dispatch(actions.saveStarted({ key: 'project:p2' }));
   expect(commits).toEqual(['mount', 'update']);
+});
+
+describe('useHistory() and useStorageUsage()', () => {
+  beforeEach(() => useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+  // (No setImmediate in this environment: memoryStorage answers in promises.)
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await jest.advanceTimersByTimeAsync(0);
+  };
+
+  it('list the kept copies and the bytes stored, read again after each save', async () => {
+    const { wrapper, store, autosave } = setup({ documentOptions: { history: { keep: 5, everyMs: 60_000 } } });
+    const { result } = renderHook(() => ({ versions: useHistory('project', 'p1'), usage: useStorageUsage() }), { wrapper });
+    await act(() => settle());
+    expect(result.current.versions).toEqual([]);
+    expect(result.current.usage).toMatchObject({ total: 0, documents: {} });
+
+    await act(async () => {
+      store.dispatch(projectLoaded(makeProject('p1', 'First cut')));
+      await autosave.flush();
+      await settle();
+    });
+    const stored = result.current.usage!.documents['project:p1'];
+    expect(stored).toBeGreaterThan(100);
+    expect(result.current.usage!.total).toBe(stored);
+
+    // A minute on, the next save keeps the copy it replaces: the hook shows it.
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(60_000);
+      store.dispatch(titleChanged('Second cut'));
+      await autosave.flush();
+      await settle();
+    });
+    expect(result.current.versions).toHaveLength(1);
+    expect(result.current.versions![0]).toMatchObject({ reason: 'periodic' });
+    const kept = (await autosave.readVersion('project', 'p1', result.current.versions![0].versionId)) as Project;
+    expect(kept.title).toBe('First cut');
+    expect(result.current.usage!.history).toBe(result.current.versions![0].bytes);
+  });
+
+  it('throw a mistake into the render, for an error boundary: a collection the instance does not have', async () => {
+    const { wrapper } = setup();
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const caught: unknown[] = [];
+    class Boundary extends Component<{ children?: ReactNode }, { failed: boolean }> {
+      state = { failed: false };
+      static getDerivedStateFromError = () => ({ failed: true });
+      componentDidCatch = (error: unknown) => void caught.push(error);
+      render = () => (this.state.failed ? 'failed' : this.props.children);
+    }
+    function History() {
+      return <>{useHistory('projcet', 'p1')?.length}</>;
+    }
+    render(<Boundary><History /></Boundary>, { wrapper });
+    await act(() => settle());
+    quiet.mockRestore();
+    expect(String(caught[0])).toMatch(/projcet/);
+  });
 });

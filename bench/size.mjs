@@ -60,7 +60,11 @@ export const SIZE_NOTES = [
  * cannot grow unnoticed; the target itself stays as set, and is reported
  * missed. Lower a guard whenever the figure drops.
  */
-export const GUARDS = { 'redux-autosave': { startup: 14_500, allOwn: 27_000 } };
+export const GUARDS = {
+  'redux-autosave': { startup: 14_700, allOwn: 27_300 },
+  // useHistory() and useStorageUsage() (issue 19) took the React entry past its 1.5 KB.
+  'redux-autosave/react': { startup: 1_640 },
+};
 
 function guardProblems(row) {
   const guards = GUARDS[row.name];

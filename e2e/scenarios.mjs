@@ -123,6 +123,27 @@ function check(condition, message) {
 
 const shotsOf = (project) => Object.fromEntries(project.shots.map((shot, i) => [i + 1, shot.prompt]));
 
+/** Waits until IndexedDB's copy of `key` holds `text` somewhere in it. */
+function storedWith(page, key, text) {
+  return page.waitForFunction(
+    ([key, text]) =>
+      new Promise((resolve) => {
+        const open = indexedDB.open('redux-autosave-dashboard');
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const get = open.result.transaction('keyvaluepairs').objectStore('keyvaluepairs').get(key);
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(JSON.stringify(get.result ?? null).includes(text));
+          };
+          get.onerror = () => resolve(false);
+        };
+      }),
+    [key, text],
+    { timeout: 10_000 },
+  );
+}
+
 export const scenarios = [
   {
     name: 'typing shows "Saving…" then "Saved", and the text is back after a reload, from IndexedDB',
@@ -416,6 +437,49 @@ export const scenarios = [
       check(anonymous.status === 401, `a request without a token was answered ${anonymous.status}`);
       await t.screenshot(alice, 'alice');
       await t.screenshot(bob, 'bob');
+    },
+  },
+  {
+    name: 'history: an earlier copy kept on a timer is restored as a new edit, saved, and still there after a reload; the footer shows the storage used',
+    async run(t) {
+      // Copies are kept once a second here (five minutes by default).
+      const page = await t.open('?historyMs=1000');
+      await indicator(page, 'saved');
+      const first = 'Wide shot: the first version, worth keeping';
+      const second = 'Wide shot: a rewrite the user regrets';
+      await page.getByLabel(prompt(1)).fill(first);
+      await storedWith(page, PROJECT, first);
+      // The story: more than historyMs passes before the next edit.
+      await page.waitForTimeout(1200);
+      await page.getByLabel(prompt(1)).fill(second);
+      await storedWith(page, PROJECT, second);
+      await indicator(page, 'saved');
+
+      await page.getByText(/^History/).click();
+      const kept = page.locator('.history li').filter({ hasText: 'kept on a timer' }).first();
+      await kept.getByRole('button', { name: 'Preview' }).click();
+      await kept.locator('.preview').waitFor();
+      const preview = await kept.locator('.preview').textContent();
+      check(preview.includes(first), `the newest copy kept on a timer previews as ${JSON.stringify(preview)}`);
+      await t.screenshot(page, 'history');
+      await kept.getByRole('button', { name: 'Restore' }).click();
+      await holds(page, prompt(1), first);
+      await storedWith(page, PROJECT, first);
+      await indicator(page, 'saved');
+      // History is never rewritten: the regretted copy is kept in its turn.
+      const reasons = await page.locator('.history li .reason').allTextContents();
+      check(reasons.length >= 2, `the History panel lists ${JSON.stringify(reasons)} after the restore`);
+
+      await page.reload();
+      await page.waitForSelector('html[data-ready="true"]');
+      await holds(page, prompt(1), first);
+      const footer = page.locator('footer.storage');
+      await footer.waitFor();
+      await page.waitForFunction(() => Number(document.querySelector('footer.storage')?.dataset.estimate) > 0, undefined, { timeout: 10_000 });
+      const [total, estimate, words] = [await footer.getAttribute('data-total'), await footer.getAttribute('data-estimate'), await footer.textContent()];
+      check(Number(total) > 0 && Number(estimate) > 0, `the footer says ${JSON.stringify(words)} (total ${total}, estimate ${estimate})`);
+      t.note(`storage line: ${words}`);
+      await t.screenshot(page, 'storage-line');
     },
   },
 ];

@@ -33,12 +33,8 @@ let relative: Intl.RelativeTimeFormat | undefined;
 function ago(ms: number): string {
   const seconds = ms / 1000;
   if (seconds < 45) return 'just now';
-  relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  return seconds < 2700
-    ? relative.format(-Math.round(seconds / 60), 'minute')
-    : seconds < 64800
-      ? relative.format(-Math.round(seconds / 3600), 'hour')
-      : relative.format(-Math.round(seconds / 86400), 'day');
+  const [count, unit] = seconds < 2700 ? [seconds / 60, 'minute'] : seconds < 64800 ? [seconds / 3600, 'hour'] : [seconds / 86400, 'day'];
+  return (relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' })).format(-Math.round(count), unit as Intl.RelativeTimeFormatUnit);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createContext, createElement, useContext, type ReactElement, type ReactNode } from 'react';
+import { codedError } from '../errors';
 import type { AutosaveInstance } from '../types';
 
 /** An autosave instance of any documents and reducer path. */
@@ -33,9 +34,9 @@ export function AutosaveProvider({ autosave, children }: AutosaveProviderProps):
 export function useAutosave(): AnyAutosave {
   const autosave = useContext(AutosaveContext);
   if (!autosave) {
-    throw new Error(
-      'redux-autosave: the React hooks need <AutosaveProvider autosave={autosave}> above them, inside react-redux\'s <Provider store={store}>',
-    );
+    throw process.env.NODE_ENV !== 'production'
+      ? new Error("redux-autosave: the React hooks need <AutosaveProvider autosave={autosave}> above them, inside react-redux's <Provider store={store}>")
+      : codedError(11);
   }
   return autosave;
 }

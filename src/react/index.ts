@@ -3,6 +3,7 @@ export { useSaveStatus } from './useSaveStatus';
 export { useUnsavedChangesWarning } from './useUnsavedChangesWarning';
 export { SaveStatusIndicator } from './SaveStatusIndicator';
 export { AutosaveGate, useLoadStatus } from './AutosaveGate';
+export { useHistory, useStorageUsage } from './useStored';
 
 export type { AnyAutosave, AutosaveProviderProps } from './context';
 export type { OverallStatus } from './useSaveStatus';

@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useDispatch, useSelector } from 'react-redux';
 import { SaveStatusIndicator, useUnsavedChangesWarning } from 'redux-autosave/react';
+import { HistoryPanel, StorageLine } from './History';
 import { phraseAdded, phraseDeleted, phraseEdited, shotAdded, shotDeleted, shotEdited } from './model';
 import type { Dashboard, DashboardState } from './store';
 
@@ -53,7 +54,11 @@ export function App({ dashboard }: { dashboard: Dashboard }) {
           <button type="submit">Create</button>
         </form>
       </nav>
-      <main>{project ? <ProjectEditor key={project.id} /> : <p>Loading…</p>}</main>
+      <main>
+        {project ? <ProjectEditor key={project.id} /> : <p>Loading…</p>}
+        {project && <HistoryPanel key={`history-${project.id}`} projectId={project.id} />}
+      </main>
+      <StorageLine />
     </div>
   );
 }

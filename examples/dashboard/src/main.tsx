@@ -16,7 +16,10 @@ const conflict = strategies.find((name) => name === params.get('conflict')) ?? '
 // How often to pull what other devices changed, while the page is shown.
 const pollMs = Number(params.get('poll')) || 5000;
 
-const dashboard = createDashboardStore({ syncUrl, conflict, user, token });
+// `?historyMs=` keeps earlier copies more often than every five minutes (the browser tests use it).
+const historyEveryMs = Number(params.get('historyMs')) || undefined;
+
+const dashboard = createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs });
 const { store, autosave } = dashboard;
 
 createRoot(document.getElementById('root')!).render(

@@ -23,9 +23,11 @@ export interface DashboardOptions {
   user: string;
   /** The user's bearer token for the sync server. */
   token: string | null;
+  /** How long after a kept copy of a project the next save keeps the copy it replaces. */
+  historyEveryMs?: number;
 }
 
-export function createDashboardStore({ syncUrl, conflict, user, token }: DashboardOptions) {
+export function createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs = 300_000 }: DashboardOptions) {
   const autosave = createAutosave({
     // One database per user, so one user's unsent edits are never another's.
     storage: localforageStorage({ name: user === 'demo' ? 'redux-autosave-dashboard' : `redux-autosave-dashboard-${user}` }),
@@ -43,6 +45,8 @@ export function createDashboardStore({ syncUrl, conflict, user, token }: Dashboa
         restore: projectLoaded,
         debounceMs: 1000,
         maxWaitMs: 5000,
+        // Earlier copies to go back to, in the History panel.
+        history: { keep: 10, everyMs: historyEveryMs },
       },
     },
     // Quick retries: while the sync server is down, a push is tried again
