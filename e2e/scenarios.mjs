@@ -482,4 +482,32 @@ export const scenarios = [
       await t.screenshot(page, 'storage-line');
     },
   },
+  {
+    name: 'the hydration gate: a project opens through <AutosaveGate>, "Loading…" until its stored copy is in, and an edit made in another browser is what it shows',
+    async run(t) {
+      const a = await t.open('?poll=3600000');
+      await indicator(a, 'saved');
+      const text = 'Gate: the harbour at noon, shown only once loaded';
+      await a.getByLabel(prompt(2)).fill(text);
+      await t.pushed(a, PROJECT, text);
+
+      // Another browser, reloaded while the server holds back its answer for
+      // the project: the gate shows its fallback, not the editor, until the load settles.
+      const b = await t.open('?poll=3600000');
+      let release;
+      const held = new Promise((resolve) => (release = resolve));
+      await b.route(`${t.servers.syncUrl}/${encodeURIComponent(PROJECT)}`, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await b.reload();
+      await b.getByText('Loading…').first().waitFor();
+      const fieldsWhileLoading = await b.locator('textarea').count();
+      check(fieldsWhileLoading === 0, `the editor showed ${fieldsWhileLoading} fields before the load settled`);
+      release();
+      await b.waitForSelector('html[data-ready="true"]');
+      await holds(b, prompt(2), text);
+      await t.screenshot(b, 'gate-opened');
+    },
+  },
 ];

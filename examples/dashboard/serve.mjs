@@ -154,6 +154,8 @@ export async function startDashboard({ port = 5173, syncPort = 8787, syncDir = '
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  // Who started this process, taken before the build (npm may be stopped during it).
+  const parent = process.ppid;
   await buildDashboard();
   const running = await startDashboard({
     port: Number(process.env.PORT ?? 5173),
@@ -164,5 +166,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   console.log(`  Sync server:  ${running.syncUrl}  (documents in ${resolve(process.env.SYNC_DIR ?? join(root, '.sync-data'))})`);
   console.log('  Open the URL in two browsers to see edits sync; ?conflict=manual to decide conflicts by hand;');
   console.log('  ?user=alice to sign in as another user (each user has documents of their own). Ctrl-C stops.\n');
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => running.close().then(() => process.exit(0)));
+  const stop = () => running.close().then(() => process.exit(0));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, stop);
+  // `npm start` runs this under a shell that does not pass SIGTERM on: when
+  // npm is stopped the shell goes, and this process is left to its own.
+  // Noticing that its parent has changed, it stops too, instead of serving
+  // on as an orphan.
+  if (process.ppid !== parent) await stop();
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 500).unref();
 }

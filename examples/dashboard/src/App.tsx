@@ -1,20 +1,22 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useDispatch, useSelector } from 'react-redux';
-import { SaveStatusIndicator, useUnsavedChangesWarning } from 'redux-autosave/react';
+import { AutosaveGate, SaveStatusIndicator, useLoadStatus, useUnsavedChangesWarning } from 'redux-autosave/react';
 import { HistoryPanel, StorageLine } from './History';
 import { phraseAdded, phraseDeleted, phraseEdited, shotAdded, shotDeleted, shotEdited } from './model';
 import type { Dashboard, DashboardState } from './store';
 
-export function App({ dashboard }: { dashboard: Dashboard }) {
+export function App({ dashboard, firstProject }: { dashboard: Dashboard; firstProject: string }) {
   useUnsavedChangesWarning();
-  const project = useSelector((state: DashboardState) => state.project.current);
+  const [projectId, setProjectId] = useState(firstProject);
+  const current = useSelector((state: DashboardState) => state.project.current);
+  // The project shown: the one asked for, once its copy is in the state.
+  const project = current?.id === projectId ? current : null;
   const projects = useSelector((state: DashboardState) => state.workspace.current?.projects ?? []);
-  const [opening, setOpening] = useState<string | null>(null);
+  const loading = useLoadStatus('project', projectId) === 'loading';
 
   const open = (id: string) => {
-    setOpening(id);
     history.replaceState(null, '', `#${encodeURIComponent(id)}`);
-    dashboard.openProject(id).finally(() => setOpening(null));
+    setProjectId(id);
   };
   const [newTitle, setNewTitle] = useState('');
   const create = (event: FormEvent) => {
@@ -22,8 +24,7 @@ export function App({ dashboard }: { dashboard: Dashboard }) {
     const title = newTitle.trim();
     if (!title) return;
     setNewTitle('');
-    const id = dashboard.createProject(title);
-    history.replaceState(null, '', `#${encodeURIComponent(id)}`);
+    open(dashboard.createProject(title));
   };
 
   return (
@@ -41,7 +42,7 @@ export function App({ dashboard }: { dashboard: Dashboard }) {
               <button
                 type="button"
                 aria-current={p.id === project?.id ? 'page' : undefined}
-                disabled={opening !== null}
+                disabled={loading}
                 onClick={() => open(p.id)}
               >
                 {p.title}
@@ -55,12 +56,29 @@ export function App({ dashboard }: { dashboard: Dashboard }) {
         </form>
       </nav>
       <main>
-        {project ? <ProjectEditor key={project.id} /> : <p>Loading…</p>}
+        {/* Loads the project's stored copy (pulled from the server when newer) before the editor shows. */}
+        <AutosaveGate key={projectId} collection="project" id={projectId} fallback={<p>Loading…</p>}>
+          {(status) => <Opened status={status} shown={project !== null} start={() => dashboard.startProject(projectId)} />}
+        </AutosaveGate>
         {project && <HistoryPanel key={`history-${project.id}`} projectId={project.id} />}
       </main>
       <StorageLine />
     </div>
   );
+}
+
+/** The project once its load has settled: a project with no stored copy starts as the sample or empty. */
+function Opened({ status, shown, start }: { status: string; shown: boolean; start: () => void }) {
+  useEffect(() => {
+    // (Not after a failed read: the stored copy may be there.)
+    if (!shown && status !== 'error') start();
+  }, [shown, status, start]);
+  useEffect(() => {
+    // For the browser tests: the app shows a project.
+    if (shown) document.documentElement.dataset.ready = 'true';
+  }, [shown]);
+  if (status === 'error' && !shown) return <p>This project could not be opened.</p>;
+  return shown ? <ProjectEditor /> : <p>Loading…</p>;
 }
 
 function ProjectEditor() {

@@ -22,14 +22,6 @@ const historyEveryMs = Number(params.get('historyMs')) || undefined;
 const dashboard = createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs });
 const { store, autosave } = dashboard;
 
-createRoot(document.getElementById('root')!).render(
-  <Provider store={store}>
-    <AutosaveProvider autosave={autosave}>
-      <App dashboard={dashboard} />
-    </AutosaveProvider>
-  </Provider>,
-);
-
 if (syncUrl) {
   setInterval(() => {
     if (document.visibilityState === 'visible') store.dispatch(autosave.actions.syncNow());
@@ -40,9 +32,13 @@ async function start(): Promise<void> {
   await dashboard.openWorkspace();
   const { projects } = store.getState().workspace.current!;
   const wanted = decodeURIComponent(location.hash.slice(1));
-  await dashboard.openProject(projects.some((p) => p.id === wanted) ? wanted : projects[0].id);
-  // For the browser tests: the app shows its first project.
-  document.documentElement.dataset.ready = 'true';
+  createRoot(document.getElementById('root')!).render(
+    <Provider store={store}>
+      <AutosaveProvider autosave={autosave}>
+        <App dashboard={dashboard} firstProject={projects.some((p) => p.id === wanted) ? wanted : projects[0].id} />
+      </AutosaveProvider>
+    </Provider>,
+  );
 }
 
 start().catch((error) => {

@@ -72,10 +72,13 @@ export function createDashboardStore({ syncUrl, conflict, user, token, historyEv
     if (result.status !== 'loaded') store.dispatch(workspaceLoaded(SEED_WORKSPACE));
   }
 
-  /** Shows a project: the stored copy (pulled from the server when newer), or a new one. */
-  async function openProject(id: string): Promise<void> {
-    const result = await autosave.load('project', id);
-    if (result.status === 'loaded') return;
+  /**
+   * Starts a project that has no stored copy (here or on the server): the
+   * sample of that id, or an empty one. `<AutosaveGate>` loads the stored
+   * copy itself; this runs only when it found none.
+   */
+  function startProject(id: string): void {
+    if (store.getState().project.current?.id === id) return;
     const title = store.getState().workspace.current?.projects.find((p) => p.id === id)?.title ?? 'Untitled';
     store.dispatch(projectLoaded(SEED_PROJECTS.find((p) => p.id === id) ?? emptyProject(id, title)));
   }
@@ -87,7 +90,7 @@ export function createDashboardStore({ syncUrl, conflict, user, token, historyEv
     return id;
   }
 
-  return { store, autosave, openWorkspace, openProject, createProject };
+  return { store, autosave, openWorkspace, startProject, createProject };
 }
 
 export type Dashboard = ReturnType<typeof createDashboardStore>;
