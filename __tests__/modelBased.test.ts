@@ -35,8 +35,11 @@
  *  4. A pulled copy whose write failed for good stays as an unsaved edit on
  *     the old base; saved later, its merge undoes newer remote edits. No
  *     check of pushed values going back once a disk failed writes for good.
- *  7. A tab whose read of the copy another tab announced failed never takes
- *     it in. No disk faults beside a second tab.
+ *  7. Lasting storage faults beside a second tab: a tab's view of what the
+ *     other tab stored, and its claim to be synced, can lag or go wrong
+ *     while reads fail or give garbage (a failed read of an announced copy
+ *     is now tried again, and a loaded or adopted copy is pending until the
+ *     engine has looked). No lasting faults beside a second tab.
  *  8. A failed or garbage storage read during the merge after a 412 ends the
  *     push with no retry: offline with changes to push until the next edit or
  *     syncNow(). No "still offline" check on such a disk.

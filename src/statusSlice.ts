@@ -137,6 +137,10 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         doc.conflict = null;
         if (conflicts) doc.mergeConflicts = conflicts.length > 0 ? conflicts : null;
       }),
+      inStep: onDocument<StatusPayloads['inStep']>((doc, { version }) => {
+        doc.pendingSync = false;
+        doc.remoteVersion = version;
+      }),
       /** The remote could not be reached (`offline`) or refused the push. */
       syncFailed: onDocument<StatusPayloads['syncFailed']>((doc, { pendingSync, offline, error }) => {
         doc.pendingSync = pendingSync ?? true;

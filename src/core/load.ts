@@ -20,6 +20,7 @@ export async function loadDocument(rt: Runtime, doc: DocumentState): Promise<Loa
   const engine = await rt.engine;
   if (engine && result.status !== 'error') {
     await engine.afterLoad(doc.key, rt.config.remoteTimeoutMs);
+    if (result.status === 'loaded') engine.adopted(doc.key);
     const document = doc.latest;
     if (document !== undefined && (result.status === 'missing' || result.status === 'loaded')) {
       result = { status: 'loaded', document, restored: result.status === 'missing' || result.restored };
@@ -100,7 +101,9 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
   doc.savedAt = envelope.savedAt;
   doc.storedChecksum = envelope.checksum;
   noteLoaded(rt.config.sizes, key, stored);
-  transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt });
+  // With a remote, the stored copy may not be pushed yet (another tab saved
+  // it, or a removal came between): pending until the engine has looked.
+  transition(rt, doc, { type: 'loaded', savedAt: envelope.savedAt, pendingSync: rt.engine !== undefined });
   return { status: 'loaded', document, restored: true };
 }
 

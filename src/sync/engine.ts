@@ -1,7 +1,6 @@
 import type { SyncEngine, SyncPort } from '../types/sync';
 import type { Base } from './state';
 import { baseFor, baseRecord, dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
-import { synced } from './failure';
 import { deepEqual } from './merge';
 import { pull } from './pull';
 import { finalPush, push, pushAll } from './push';
@@ -160,9 +159,11 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       const ks = keySync(s, key);
       s.turns
         .run(key, async () => {
+          // (A conflict waiting for its answer stays: synced() would end it.)
+          if (ks.conflict) return;
           const local = await port.readStored(key);
           const base = baseFor(await baseRecord(s, ks), local?.checksum);
-          if (local && base && deepEqual(local.data, base.data)) synced(s, ks, base.version, { pendingSync: false });
+          if (local && base && deepEqual(local.data, base.data) && !ks.conflict) port.dispatch(port.actions.inStep({ key, version: base.version }));
         })
         .then(() => s.push(key), port.report);
     },

@@ -78,6 +78,8 @@ export interface StatusPayloads {
   removed: { key: string };
   /** A removal (`remove()`) reached the remote, or was dropped there: nothing of the key waits to be pushed. */
   removalSent: { key: string };
+  /** The stored copy is the remote's copy at `version`, as last seen: nothing to push (the status and any error stay as they are). */
+  inStep: { key: string; version: string };
   /** `load` began reading a document: a hydration gate shows its fallback. */
   loadStarted: { key: string };
   /** `load` settled: a hydration gate shows its children. */

@@ -118,8 +118,7 @@ export class StorageFaultOn implements Command {
     readonly methods: StorageMethod[],
     readonly garbage: { name: string; value: unknown },
   ) {}
-  // No faults beside a second tab: a tab whose read of the other tab's copy
-  // failed never takes it in (known bug 7).
+  // No lasting faults beside a second tab (known bug 7).
   check = (m: Readonly<Model>) => m.storageFault[this.side] === null && m.tabs[this.side] === 1;
   async run(m: Model, world: World) {
     m.storageFault[this.side] = this.toString();
