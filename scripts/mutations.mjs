@@ -63,17 +63,17 @@ export const mutations = [
   {
     id: 'checksum-not-verified',
     file: 'src/envelope.ts',
-    find: 'if (!sameChecksum(envelope.checksum, json)) return corrupt(',
-    replace: 'if (false) return corrupt(',
-    why: 'item 7: a stored copy changed behind the library is loaded as if intact (format 2, what this release writes)',
-    tests: ['load.test'],
-  },
-  {
-    id: 'checksum-not-verified-format-1',
-    file: 'src/envelope.ts',
     find: 'if (json === undefined || !sameChecksum(envelope.checksum, json)) return corrupt(',
     replace: 'if (json === undefined) return corrupt(',
-    why: 'item 7: a format-1 copy (earlier releases, storageFormat: 1) changed behind the library is loaded as if intact',
+    why: 'item 7: a stored copy changed behind the library is loaded as if intact (format 1, the default storageFormat)',
+    tests: ['load.test', 'hostileInput'],
+  },
+  {
+    id: 'checksum-not-verified-format-2',
+    file: 'src/envelope.ts',
+    find: 'if (!sameChecksum(envelope.checksum, json)) return corrupt(',
+    replace: 'if (false) return corrupt(',
+    why: 'item 7: a format-2 copy (storageFormat: 2) changed behind the library is loaded as if intact',
     tests: ['load.test', 'formats'],
   },
   {
