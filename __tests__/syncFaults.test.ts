@@ -133,6 +133,42 @@ it('pushes a copy saved while the push of the one before was recording its idemp
   expect(shotIds(b.project())).toEqual(['s1', 'a1', 'a2']);
 });
 
+// Mutation entry-closes-despite-newer-save (issue 10, item 12): the entry
+// closed by a push that began before a newer save. The loop after that push
+// would open a new entry if it could read the base; here it cannot until the
+// page is closed, and the reloaded page must still push the newer copy.
+it('keeps the outbox entry of a copy saved while the push of the one before was on the wire: a reload still pushes it', async () => {
+  const server = createFaultyServer();
+  const disk = faultyStorage();
+  const tab = page(server, disk);
+  const a = tab.device;
+  a.store.dispatch(projectLoaded(makeProject('p1', 'Trailer', 1)));
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Trailer' });
+
+  server.latencyMs = 4000; // 2 s to the server, 2 s back
+  a.store.dispatch(titleChanged('First cut'));
+  expect(await within(a.autosave.flush())).toMatchObject({ status: 'fulfilled' }); // its push is now on the wire
+  a.store.dispatch(titleChanged('Second cut'));
+  expect(await within(a.autosave.flush())).toMatchObject({ status: 'fulfilled' }); // saved before that push answers
+  // From here the base cannot be read: the push of the newer copy fails, and
+  // its retries too, until the page is closed.
+  disk.always('fail', ['getItem'], { where: (key) => key === BASE });
+  await jest.advanceTimersByTimeAsync(6000);
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'First cut' });
+  expect(a.status()).toMatchObject({ pendingSync: true });
+
+  disk.heal();
+  server.latencyMs = 0;
+  const loaded = await tab.reload();
+  expect(loaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded', document: { title: 'Second cut' } } });
+  await jest.advanceTimersByTimeAsync(10_000);
+
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Second cut' });
+  expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false });
+  expect(await disk.inner.getItem(OUTBOX)).toBeNull();
+});
+
 it('keeps the outbox entry of a copy still being written when a push runs meanwhile', async () => {
   const { server, disk, tab, b } = await twoDevices();
   const a = tab.device;
