@@ -78,6 +78,34 @@ it('reads the outbox again when it could not be read as the page started: an off
   expect(server.document(KEY)?.data).toMatchObject({ title: 'Written offline' });
 });
 
+it('pushes a copy saved while the outbox could not be read, after a reload, though the remote has nothing new', async () => {
+  const server = createFaultyServer();
+  const disk = faultyStorage();
+  const tab = page(server, disk);
+  tab.device.store.dispatch(projectLoaded(makeProject('p1', 'Trailer', 1)));
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Trailer' });
+
+  // A page whose storage cannot list its keys: the outbox is never read, and
+  // the edit saved there gets no entry.
+  disk.always('fail', ['keys']);
+  await tab.reload();
+  tab.device.store.dispatch(titleChanged('Saved blind'));
+  expect(await within(tab.device.autosave.flush())).toMatchObject({ status: 'fulfilled' });
+  await jest.advanceTimersByTimeAsync(50);
+  expect(await disk.inner.getItem(OUTBOX)).toBeNull();
+  expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: true });
+
+  disk.heal();
+  const loaded = await tab.reload();
+  expect(loaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded', document: { title: 'Saved blind' } } });
+  await jest.advanceTimersByTimeAsync(10_000);
+
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'Saved blind' });
+  expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false, remoteVersion: server.document(KEY)?.version });
+  expect(await disk.inner.getItem(OUTBOX)).toBeNull();
+});
+
 it('does not take a base it could not write as synced: the remote edit is pulled again, not pushed over', async () => {
   const { server, disk, tab, b } = await twoDevices();
   b.store.dispatch(shot('b1'));
