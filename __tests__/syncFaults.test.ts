@@ -164,7 +164,8 @@ it('pushes a copy saved while the push of the one before was recording its idemp
 // Mutation entry-closes-despite-newer-save (issue 10, item 12): the entry
 // closed by a push that began before a newer save. The loop after that push
 // would open a new entry if it could read the base; here it cannot until the
-// page is closed, and the reloaded page must still push the newer copy.
+// page is closed. Meanwhile the status must not say the newer copy is on the
+// remote, and the reloaded page must push it.
 it('keeps the outbox entry of a copy saved while the push of the one before was on the wire: a reload still pushes it', async () => {
   const server = createFaultyServer();
   const disk = faultyStorage();

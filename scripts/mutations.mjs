@@ -281,6 +281,14 @@ export const mutations = [
     tests: ['sync.test', 'faultInjection'],
   },
   {
+    id: 'blind-save-called-synced-by-pull',
+    file: 'src/sync/pull.ts',
+    find: 'if (!ks.entry && !deepEqual(local.data, base.data)) {',
+    replace: 'if (false) {',
+    why: 'a copy saved while the outbox could not be read is never pushed after a reload: the pull finds the remote unchanged and says synced',
+    tests: ['syncFaults'],
+  },
+  {
     id: 'undo-leaves-status-pending',
     file: 'src/core/save.ts',
     find: "if (doc.phase === 'pending' || doc.phase === 'error') {",
