@@ -60,7 +60,8 @@ describe('a storage that fails', () => {
   });
 
   // Mutation (issue 10, item 4): write the document before its outbox entry
-  // (`engine.beforeWrite` moved after `storage.setItem`). The save still ends
+  // (scripts/mutations.mjs document-written-before-outbox-entry:
+  // `engine.beginWrite` moved after the write). The save still ends
   // in `error`, which is all the test checked before (it accepted either
   // status and asserted nothing after the reload); but the copy is on disk
   // without an entry, and after a reload the page shows it as saved while the

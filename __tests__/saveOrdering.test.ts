@@ -48,7 +48,8 @@ function concurrencyProbe(inner: AutosaveStorage) {
 // writes by itself, so every test runs again with `crossTab: false`, where
 // only the per-document queue keeps saves in order.
 // Mutation (issue 10, item 5): un-chain that queue
-// (`const run = tracker.chain.then(task)` → `Promise.resolve().then(task)`);
+// (scripts/mutations.mjs save-queue-unchained: saveDocument runs its save
+// outside the key's queue, `Promise.resolve().then(…)`);
 // the crossTab: false runs fail, the others cannot see it.
 describe.each([
   ['crossTab on (its in-page lock)', true],

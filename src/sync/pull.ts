@@ -82,8 +82,16 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
       ),
     );
   } else if (sameVersion) {
-    // The remote has nothing new; it answered, so it is not offline (a push
-    // still waiting says so itself).
+    // The remote has nothing new. A stored copy that is not its base with no
+    // entry to push it (saved while the outbox could not be read, the page
+    // closed before it could be read again) is not in step: it gets an entry
+    // and is pushed, never called synced.
+    if (!ks.entry && !deepEqual(local.data, base.data)) {
+      await setEntry(s, ks, await newEntry(s));
+      void s.push(key);
+      return;
+    }
+    // It answered, so it is not offline (a push still waiting says so itself).
     if (!ks.pushing && !(ks.retry && ks.entry)) {
       synced(s, ks, base.version);
       if (ks.entry) void s.push(key);
