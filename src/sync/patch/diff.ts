@@ -18,8 +18,9 @@ const present = (value: unknown) => value !== undefined && typeof value !== 'fun
 
 function isPlainObject(value: unknown): value is Record_ {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  // Any realm's Object.prototype (a structured clone may come from another one), or none.
   const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  return (proto === null || Object.getPrototypeOf(proto) === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** Values compared as the JSON text they become (numbers, strings, a Date, NaN as null…). */
