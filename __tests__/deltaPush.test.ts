@@ -7,9 +7,10 @@
  * merges and server schemas.
  */
 import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
 import { httpRemote, memoryStorage, type AutosaveStorage, type HttpRemoteOptions } from '../src';
 import { createSyncHandler, memoryStore, type SyncHandlerOptions } from '../src/server';
-import { makeProject, ProjectSchema, projectLoaded, promptChanged, shotAdded, titleChanged } from './helpers';
+import { makeProject, ProjectSchema, projectDocument, projectLoaded, promptChanged, ShotSchema, shotAdded, titleChanged } from './helpers';
 import { createFaultyServer } from './helpers/faultRemote';
 import { createDevice, type Device } from './helpers/sync';
 
@@ -46,9 +47,9 @@ function server(options: Partial<SyncHandlerOptions> = {}, answer?: (request: Re
   return { store, handler, log, fetch, copy, pushes };
 }
 
-function device(fetch: typeof globalThis.fetch, options: Partial<HttpRemoteOptions> = {}, storage: AutosaveStorage = memoryStorage()) {
+function device(fetch: typeof globalThis.fetch, options: Partial<HttpRemoteOptions> = {}, storage: AutosaveStorage = memoryStorage(), schema = ProjectSchema) {
   const remote = httpRemote({ url: URL_BASE, fetch, timeoutMs: 2000, patchFromBytes: 0, ...options });
-  const created = createDevice(remote, { storage, onError: jest.fn() });
+  const created = createDevice(remote, { storage, onError: jest.fn(), documents: { project: projectDocument({ debounceMs: 0, maxWaitMs: 0, schema }) } });
   devices.push(created);
   return created;
 }
@@ -166,5 +167,57 @@ describe('delta pushes', () => {
     await b.synced();
     await b.until(() => strict.pushes().length === 3);
     expect(strict.pushes().map((p) => `${p.method} ${p.encoding ?? 'plain'} ${p.status}`)).toEqual(['PUT gzip 415', 'PUT plain 200', 'PUT plain 200']);
+  });
+
+  it('diffs the wire form of a schema with codecs: the server and the base hold the encoded copy', async () => {
+    // The title is stored as "T:<title>": what the server holds is the encoded form.
+    const prefixed = z.codec(z.string().startsWith('T:'), z.string(), { decode: (wire) => wire.slice(2), encode: (title) => `T:${title}` });
+    const Encoded = z.object({ id: z.string().min(1), title: prefixed, shots: z.array(ShotSchema) });
+    const s = server();
+    const a = device(s.fetch, {}, memoryStorage(), Encoded as unknown as typeof ProjectSchema);
+    a.store.dispatch(projectLoaded(makeProject('p1', 'Encoded', 8)));
+    await a.synced();
+    a.store.dispatch(titleChanged('Retitled'));
+    await a.until(() => s.pushes().length === 2 && !a.status().pendingSync && a.status().status === 'saved');
+    a.store.dispatch(promptChanged({ shotId: 's2', prompt: 'Changed' }));
+    await a.until(() => s.pushes().length === 3 && !a.status().pendingSync && a.status().status === 'saved');
+
+    expect(s.pushes().map((p) => `${p.method} ${p.status}`)).toEqual(['PUT 200', 'PATCH 200', 'PATCH 200']);
+    expect(JSON.parse(s.pushes()[1].body)).toEqual([{ op: 'replace', path: '/title', value: 'T:Retitled' }]);
+    const copy = await s.copy();
+    expect(copy.data).toMatchObject({ title: 'T:Retitled', shots: expect.arrayContaining([expect.objectContaining({ id: 's2', prompt: 'Changed' })]) });
+    expect(await baseOf(a)).toEqual(copy);
+  });
+});
+
+describe('keepalive pushes of a closing page', () => {
+  it('share one budget: a patch fits where a document would not, nothing is gzipped, and what does not fit is not sent', async () => {
+    const s = server();
+    const remote = httpRemote({ url: URL_BASE, fetch: s.fetch, patchFromBytes: 0 });
+    const big = { title: 'Big', text: 'word '.repeat(10_000) };
+    const first = await remote.push('project:p1', big, { baseVersion: null, idempotencyKey: 'c:1' });
+    if (!first.ok) throw new Error('the first push was refused');
+    // A normal push loads the capabilities and the diff: a closing page cannot wait for either.
+    const second = await remote.push('project:p1', { ...big, title: 'Bigger' }, { baseVersion: first.version, idempotencyKey: 'c:2', base: { version: first.version, data: big } });
+    if (!second.ok) throw new Error('the second push was refused');
+    const sentBefore = s.pushes().length;
+
+    const keepaliveBudget = { bytes: 60_000 };
+    const closing = { ...big, title: 'Closing' };
+    const patched = remote.push('project:p1', closing, {
+      baseVersion: second.version,
+      idempotencyKey: 'c:3',
+      keepalive: true,
+      base: { version: second.version, data: { ...big, title: 'Bigger' } },
+      keepaliveBudget,
+    });
+    const tooBig = remote.push('project:p2', { text: 'x'.repeat(70_000) }, { baseVersion: null, idempotencyKey: 'c:4', keepalive: true, keepaliveBudget });
+
+    await expect(patched).resolves.toMatchObject({ ok: true });
+    await expect(tooBig).rejects.toThrow(/do not fit in what is left of the browser's 64 KB/);
+    const sent = s.pushes().slice(sentBefore);
+    expect(sent.map((p) => `${p.method} ${p.encoding ?? 'plain'} ${p.status}`)).toEqual(['PATCH plain 200']);
+    expect(keepaliveBudget.bytes).toBe(60_000 - sent[0].bytes);
+    expect((await s.copy()).data).toEqual(closing);
   });
 });
