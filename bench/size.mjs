@@ -60,7 +60,12 @@ export const SIZE_NOTES = [
  * cannot grow unnoticed; the target itself stays as set, and is reported
  * missed. Lower a guard whenever the figure drops.
  */
-export const GUARDS = { 'redux-autosave': { startup: 14_500, allOwn: 27_000 } };
+export const GUARDS = {
+  // At this branch's base the figures were already 14.52 KB and 27.07 KB, over the guards of 14.5 and 27.0;
+  // delta pushes add 70 bytes to the sync engine (the page-close budget, the base handed to the remote), the
+  // diff itself is a chunk of httpRemote's, loaded at the first patch. The same guards as main's since issue 19.
+  'redux-autosave': { startup: 14_700, allOwn: 27_300 },
+};
 
 function guardProblems(row) {
   const guards = GUARDS[row.name];
