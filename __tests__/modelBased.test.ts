@@ -56,6 +56,7 @@
  * each disk's writes to the failure):
  *   FC_SEED=… FC_PATH=… npx jest __tests__/modelBased.test.ts
  * FC_RUNS sets the number of runs (200 by default, what CI runs); FC_SHRINK=0 skips shrinking.
+ * FC_PATCH=1 runs it with delta pushes: the server takes PATCH, and every push after the first may be one.
  */
 import fc from 'fast-check';
 import type { ConflictStrategy } from '../src';
@@ -98,6 +99,8 @@ const totals = {
   lossyRuns: 0,
   storageFaults: 0,
   remoteFaults: 0,
+  /** PATCH requests the server answered (FC_PATCH=1 turns delta pushes on). */
+  patches: 0,
   byStrategy: {} as Record<string, number>,
 };
 
@@ -272,6 +275,7 @@ it(`loses nothing that was saved, whatever faults come, over ${RUNS} runs`, asyn
           totals.removes += world.figures.removes;
           for (const side of sidesOf(world)) totals.storageFaults += side.disk.total();
           totals.remoteFaults += Object.values(world.server.log.faults).reduce((x, y) => x + y, 0);
+          totals.patches += world.server.log.requests.filter((r) => r.method === 'PATCH' && typeof r.outcome === 'number').length;
           for (const tab of tabsOf(world)) tab.stopWatching();
           await Promise.allSettled(tabsOf(world).map((tab) => tab.device.autosave.dispose({ flush: false })));
         }

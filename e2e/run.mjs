@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { buildDashboard, startDashboard } from '../examples/dashboard/serve.mjs';
 import { scenarios } from './scenarios.mjs';
@@ -45,15 +46,18 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 
-// Every PUT a page's requests got an answer to, and who waits for one.
+// Every push (PUT, or PATCH for a delta push) a page's requests got an answer to, and who waits for one.
 const pushes = new WeakMap();
 function watchPushes(page) {
   const log = { seen: [], waiting: new Set() };
   pushes.set(page, log);
   page.on('response', (response) => {
     const request = response.request();
-    if (request.method() !== 'PUT') return;
-    const push = { url: response.url(), status: response.status(), body: request.postData() ?? '' };
+    if (request.method() !== 'PUT' && request.method() !== 'PATCH') return;
+    // A gzipped body (over 8 KB, for a server that takes gzip) is read as the server reads it.
+    const raw = request.postDataBuffer();
+    const zipped = request.headers()['content-encoding'] === 'gzip';
+    const push = { url: response.url(), status: response.status(), body: raw ? (zipped ? gunzipSync(raw) : raw).toString() : '' };
     log.seen.push(push);
     for (const waiter of log.waiting) waiter(push);
   });
@@ -65,7 +69,7 @@ function pushedBy(page, url, text, timeoutMs = 20_000) {
   return new Promise((resolvePush, reject) => {
     const timer = setTimeout(() => {
       log.waiting.delete(waiter);
-      reject(new Error(`no PUT ${url} holding ${JSON.stringify(text)} was answered 200 within ${timeoutMs} ms; seen: ${JSON.stringify(log.seen.map((p) => [p.url, p.status]))}`));
+      reject(new Error(`no PUT or PATCH ${url} holding ${JSON.stringify(text)} was answered 200 within ${timeoutMs} ms; seen: ${JSON.stringify(log.seen.map((p) => [p.url, p.status]))}`));
     }, timeoutMs);
     const waiter = (push) => {
       if (!matches(push)) return;
@@ -112,7 +116,7 @@ for (const scenario of selected) {
      * two share IndexedDB, BroadcastChannel and Web Locks.
      */
     tab: (page, query = '') => openPage(page.context(), query),
-    /** Resolves once `page` has had a PUT of `key` answered 200 whose body holds `text` (before now or later). */
+    /** Resolves once `page` has had a PUT or PATCH of `key` answered 200 whose body holds `text` (before now or later). */
     pushed: (page, key, text = '') => pushedBy(page, `${servers.syncUrl}/${encodeURIComponent(key)}`, text),
     /** The document the sync server holds at `key` for `user` (the app's default user unless given), or null. */
     async onServer(key, user = 'demo') {

@@ -6,6 +6,8 @@
 // Waits are Playwright's, on the page: no fixed sleeps (the one 100 ms pause
 // of the tab closed before its save is what that story is about).
 
+import { deltaPushes } from './delta.mjs';
+
 const PROJECT = 'project:harbour-teaser';
 const prompt = (n) => `Shot ${n} prompt`;
 // The sample project's shots, as a new browser seeds it.
@@ -510,4 +512,5 @@ export const scenarios = [
       await t.screenshot(b, 'gate-opened');
     },
   },
+  deltaPushes,
 ];

@@ -4,6 +4,7 @@
 // timers, with faults switched on and off by the test: a dropped connection,
 // 500/503/429 with Retry-After, an answer slower than the timeout, a write
 // applied and its reply lost, a body that breaks the protocol.
+import { applyPatch, checkPatch } from '../../src/server/patch/applyPatch';
 import { httpRemote, type HttpRemoteOptions } from '../../src/sync/httpRemote';
 import type { RemoteAdapter } from '../../src';
 
@@ -82,7 +83,7 @@ function aborted(signal: AbortSignal | null | undefined): Error {
  * as a dropped connection; `inject` queues one-shot faults for the next
  * matching requests.
  */
-export function createFaultyServer() {
+export function createFaultyServer({ patch: takesPatches = false }: { patch?: boolean } = {}) {
   const records = new Map<string, StoredRecord>();
   const queue: { fault: RemoteFault; method?: 'GET' | 'PUT'; key?: string }[] = [];
   let down = false;
@@ -149,9 +150,42 @@ export function createFaultyServer() {
     return json(200, { version }, { etag: `"${version}"` });
   }
 
+  /**
+   * With `patch: true`: a JSON Patch from the version If-Match names, applied
+   * by the server's own code; the result is stored as a PUT's copy would be.
+   */
+  function patch(key: string, headers: Headers, body: string): Answer {
+    const current = records.get(key);
+    const idempotencyKey = headers.get('idempotency-key') ?? undefined;
+    const seen = idempotencyKey ? current?.applied.get(idempotencyKey) : undefined;
+    if (idempotencyKey && seen) {
+      log.replays++;
+      countAccepted(idempotencyKey, seen.json);
+      return json(200, { version: seen.version });
+    }
+    const tag = headers.get('if-match')?.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    if (!tag || tag === '*') return json(428, { error: 'a PATCH needs If-Match' });
+    if (!current) return json(404, { error: `there is no document at ${JSON.stringify(key)}` });
+    if (tag !== current.version) return json(412, { version: current.version, data: JSON.parse(current.json) }, { etag: `"${current.version}"` });
+    let checked;
+    try {
+      checked = checkPatch(JSON.parse(body), 10_000);
+    } catch {
+      return json(400, { error: 'the body is not JSON' });
+    }
+    if (checked.status !== 'ok') return json(422, { error: checked.error, patch: 'invalid' });
+    const applied = applyPatch(current.json, checked.operations, 1e9);
+    if (applied.status !== 'ok') return json(409, { error: applied.error });
+    const headersOfPut = new Headers({ 'if-match': `"${current.version}"` });
+    if (idempotencyKey) headersOfPut.set('idempotency-key', idempotencyKey);
+    return put(key, headersOfPut, JSON.stringify({ data: applied.data }));
+  }
+
   function handle(method: string, key: string, headers: Headers, body: string): Answer {
+    if (method === 'GET' && key === '_capabilities' && takesPatches) return json(200, { protocol: 1, patch: true, gzip: false, live: false });
     if (method === 'GET') return get(key);
     if (method === 'PUT') return put(key, headers, body);
+    if (method === 'PATCH' && takesPatches) return patch(key, headers, body);
     return json(405, { error: `${method} is not supported` });
   }
 
@@ -172,7 +206,9 @@ export function createFaultyServer() {
   }
 
   function takeFault(method: string, key: string): RemoteFault | undefined {
-    const index = queue.findIndex((q) => (!q.method || q.method === method) && (!q.key || q.key === key));
+    // A fault meant for a push meets a PATCH as it would a PUT.
+    const as = method === 'PATCH' ? 'PUT' : method;
+    const index = queue.findIndex((q) => (!q.method || q.method === as) && (!q.key || q.key === key));
     return index === -1 ? undefined : queue.splice(index, 1)[0].fault;
   }
 
@@ -279,7 +315,8 @@ export function createFaultyServer() {
     /** The real `httpRemote`, talking to this server through `fetchFor(session)`. */
     remote(options: Partial<HttpRemoteOptions> & { session?: { killed: boolean } } = {}): RemoteAdapter {
       const { session, ...rest } = options;
-      return httpRemote({ url: 'https://sync.test/api/autosave', timeoutMs: 5000, ...rest, fetch: fetchFor(session) });
+      // With patches on, even the tests' small documents go as patches.
+      return httpRemote({ url: 'https://sync.test/api/autosave', timeoutMs: 5000, ...(takesPatches ? { patchFromBytes: 0 } : {}), ...rest, fetch: fetchFor(session) });
     },
     /** Writes a document as another client would, bypassing any fault. */
     write(key: string, data: unknown): string {

@@ -41,7 +41,7 @@ describe('CORS', () => {
 
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     expect(put.headers.get('access-control-allow-origin')).toBeNull();
-    expect(put.headers.get('vary')).toBe('Origin');
+    expect(put.headers.get('vary')).toBe('Origin, Accept-Encoding');
   });
 
   it('throws at once for an origin given with a path, naming the option', () => {

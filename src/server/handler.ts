@@ -2,18 +2,20 @@ import { spaceOf } from './auth';
 import { refuse, Refusal, type Answer } from './http/answer';
 import { ClientGone, UploadBudget } from './http/body';
 import { corsHeaders } from './http/cors';
+import { ACCEPTED_ENCODINGS, encodeAnswer } from './http/encoding';
 import { InFlight } from './idempotency';
 import { resolveOptions, type SyncHandlerOptions } from './options';
 import type { HandlerState } from './routes/context';
 import { deleteDocument, getDocument, putDocument } from './routes/documents';
 import { listDocuments } from './routes/listing';
+import { ACCEPT_PATCH, patchDocument } from './routes/patch';
 
-const DOCUMENT_METHODS = 'GET, PUT, DELETE, OPTIONS';
+const DOCUMENT_METHODS = 'GET, PUT, PATCH, DELETE, OPTIONS';
 const MAX_KEY = 1024;
 
 /** The protocol this server speaks, for clients to decide what to send. */
 function capabilities(state: HandlerState): Answer {
-  return { status: 200, json: JSON.stringify({ protocol: 1, patch: false, gzip: false, live: false, retentionMs: state.options.store.retentionMs }) };
+  return { status: 200, json: JSON.stringify({ protocol: 1, patch: true, gzip: true, live: false, retentionMs: state.options.store.retentionMs }) };
 }
 
 /** The key of `/{basePath}/{key}`, `''` for the collection itself, `undefined` for a path outside. */
@@ -51,6 +53,7 @@ async function route(request: Request, state: HandlerState): Promise<Answer> {
   const target = { request, space, key };
   if (method === 'GET') return getDocument(target, state);
   if (method === 'PUT') return putDocument(target, state);
+  if (method === 'PATCH') return patchDocument(target, state);
   if (method === 'DELETE') return deleteDocument(target, state);
   return refuse(405, `${method} is not supported here`, {}, { allow: DOCUMENT_METHODS });
 }
@@ -96,9 +99,12 @@ export function createSyncHandler(options: SyncHandlerOptions): (request: Reques
         result = refuse(500, 'the server failed to handle this request');
       }
     }
-    return new Response(result.json, {
+    // Every answer says what a PATCH and a request body may be (RFC 5789, RFC 7694).
+    const encoded = await encodeAnswer(request, result);
+    const vary = { vary: cors.vary ? `${cors.vary}, Accept-Encoding` : 'Accept-Encoding' };
+    return new Response(encoded.body, {
       status: result.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors, ...result.headers },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...ACCEPT_PATCH, ...ACCEPTED_ENCODINGS, ...cors, ...vary, ...result.headers, ...encoded.headers },
     });
   };
 }

@@ -2,6 +2,7 @@ import { DEFAULTS } from '../defaults';
 import type { PushResult, RemoteAdapter, RemoteDocument } from '../types/remote';
 import { badOption, isObject } from '../util/check';
 import { createRequester, notTheProtocol, type Answer, type Call, type HeaderMap } from './http/request';
+import { createDelta, send } from './http/send';
 
 export interface HttpRemoteOptions {
   /**
@@ -46,6 +47,24 @@ export interface HttpRemoteOptions {
   onUnauthorized?: () => unknown;
   /** `fetch`'s `credentials`, for a server that signs users in with cookies (`'include'` across origins). */
   credentials?: RequestCredentials;
+  /**
+   * Send a JSON Patch (RFC 6902) from the version a push is based on, when
+   * the server's `_capabilities` say `patch` and the patch is smaller than
+   * the document; `false` always sends whole documents.
+   * @default true
+   */
+  patch?: boolean;
+  /**
+   * Documents smaller than this are sent whole: a patch saves little there,
+   * and the first one costs a `_capabilities` request.
+   * @default 1024
+   */
+  patchFromBytes?: number;
+  /**
+   * Gzip request bodies over 8 KB for a server whose `_capabilities` say `gzip`.
+   * @default true
+   */
+  gzip?: boolean;
 }
 
 const fail = (option: string, expected: string, received: unknown): never => badOption(option, expected, received, 'httpRemote ');
@@ -87,6 +106,13 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   }
   const request = createRequester({ ...options, url, headers, timeoutMs, maxResponseBytes, fetch: options.fetch, credentials: options.credentials, onUnauthorized: options.onUnauthorized });
   const precondition = (baseVersion: string | null): HeaderMap => (baseVersion === null ? { 'if-none-match': '*' } : { 'if-match': `"${baseVersion}"` });
+  const { patch = true, gzip = true, patchFromBytes = 1024 } = options;
+  if (typeof patch !== 'boolean') fail('patch', 'a boolean', patch);
+  if (typeof gzip !== 'boolean') fail('gzip', 'a boolean', gzip);
+  if (typeof patchFromBytes !== 'number' || !(patchFromBytes >= 0)) fail('patchFromBytes', 'a number of bytes, 0 or more', patchFromBytes);
+  const delta = createDelta({ patch, gzip, patchFromBytes });
+  const outcome = (call: Call, answer: Answer): PushResult =>
+    answer.status === 412 ? { ok: false, conflict: remoteDocument(call, answer) } : { ok: true, version: versionOf(call, answer) };
 
   return {
     timeoutMs,
@@ -96,18 +122,9 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
       const answer = await request(call);
       return answer.status === 404 ? null : remoteDocument(call, answer);
     },
-    async push(key, data, { baseVersion, idempotencyKey, keepalive, overrode }): Promise<PushResult> {
-      const call: Call = {
-        method: 'PUT',
-        key,
-        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...precondition(baseVersion) },
-        body: JSON.stringify(overrode?.length ? { data, overrode } : { data }),
-        keepalive,
-        answers: [412],
-      };
-      const answer = await request(call);
-      return answer.status === 412 ? { ok: false, conflict: remoteDocument(call, answer) } : { ok: true, version: versionOf(call, answer) };
-    },
+    // Sizes its keepalive pushes itself: a patch may fit where the document would not.
+    sizesKeepalive: true,
+    push: (key, data, meta) => send(delta, request, precondition, outcome, key, data, meta),
     async remove(key, { baseVersion, idempotencyKey }) {
       // A tombstone: the document stays gone for every device, not only here.
       const call: Call = { method: 'DELETE', key, headers: { 'idempotency-key': idempotencyKey, 'if-match': baseVersion === null ? '*' : `"${baseVersion}"` }, answers: [404, 412] };

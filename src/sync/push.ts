@@ -96,9 +96,10 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
     return synced(s, ks, base.version);
   }
   let result;
+  const { data } = local;
   try {
     const overrode = ks.overrode ?? undefined;
-    result = await port.remote.push(key, local.data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey!, overrode });
+    result = await port.remote.push(key, data, { baseVersion: base?.version ?? null, idempotencyKey: entry.idempotencyKey!, overrode, base: base ?? undefined });
   } catch (error) {
     if (error instanceof RemoteError && error.status === 404 && base) {
       // The remote lost the document (its data was reset): create it again.
@@ -112,7 +113,7 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   if (result.ok) {
     ks.conflictsInARow = 0;
     ks.overrode = null;
-    await setBase(s, ks, { version: result.version, data: local.data });
+    await setBase(s, ks, { version: result.version, data });
     await close();
     port.announce({ type: 'synced', key, version: result.version });
     return synced(s, ks, result.version);
@@ -210,6 +211,9 @@ export function pushAll(s: Sync): void {
  */
 export function finalPush(s: Sync, dirtyKeys: string[]): void {
   const { port } = s;
+  // Shared by all keys: a remote that sizes its requests (patches) takes its
+  // bytes from it; for one that does not, a document goes only if it fits whole.
+  const keepaliveBudget = { bytes: KEEPALIVE_BYTES };
   for (const key of new Set([...outboxKeys(s), ...dirtyKeys])) {
     const ks = s.keys.get(key);
     if (!ks || ks.base === undefined || ks.conflict) continue;
@@ -217,9 +221,13 @@ export function finalPush(s: Sync, dirtyKeys: string[]): void {
     const wire = port.current(key);
     if (!wire?.ok) continue;
     const json = JSON.stringify(wire.data);
-    if (json.length > 60_000) continue;
+    if (!port.remote.sizesKeepalive && json.length > keepaliveBudget.bytes) continue;
     const { entry } = ks;
     const idempotencyKey = entry?.idempotencyKey && entry.checksum === checksum(json) ? entry.idempotencyKey : `${s.clientId}:${++s.seq}`;
-    port.remote.push(key, wire.data, { baseVersion: base?.version ?? null, idempotencyKey, keepalive: true }).catch(() => {});
+    port.remote.push(key, wire.data, { baseVersion: base?.version ?? null, idempotencyKey, keepalive: true, base: base ?? undefined, keepaliveBudget }).catch(() => {});
+    if (!port.remote.sizesKeepalive) keepaliveBudget.bytes -= json.length;
   }
 }
+
+/** Browsers refuse keepalive requests past 64 KB in flight in all; what is left is for headers. */
+const KEEPALIVE_BYTES = 60_000;

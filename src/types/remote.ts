@@ -21,6 +21,18 @@ export interface PushMeta {
   keepalive?: boolean;
   /** Paths where this copy's merge kept the local value over the remote's (told to the other devices). */
   overrode?: MergeConflicts;
+  /**
+   * The copy this push is based on, as the remote holds `version` (the
+   * version is `baseVersion`): a remote may send the difference from it.
+   */
+  base?: { version: string; data: unknown };
+  /**
+   * With `keepalive`: the bytes left for all of the page's last pushes
+   * together (browsers allow 64 KB in flight). A remote with
+   * `sizesKeepalive` takes what it sends from it, and sends nothing that
+   * does not fit.
+   */
+  keepaliveBudget?: { bytes: number };
 }
 
 export type PushResult = { ok: true; version: string } | { ok: false; conflict: RemoteDocument };
@@ -40,6 +52,12 @@ export type RemoveResult = { ok: true } | { ok: false; conflict: { version: stri
 export interface RemoteAdapter {
   /** How long `load` waits for a pull before it settles for the local copy. @default 15000 */
   readonly timeoutMs?: number;
+  /**
+   * The remote keeps keepalive pushes within `PushMeta.keepaliveBudget`
+   * itself (it may send less than the document); without it, the engine
+   * sends a document at the page's close only if it fits whole.
+   */
+  readonly sizesKeepalive?: boolean;
   pull(key: string): Promise<RemoteDocument | null>;
   push(key: string, data: unknown, meta: PushMeta): Promise<PushResult>;
   /**

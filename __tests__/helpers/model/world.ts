@@ -66,7 +66,7 @@ export const sidesOf = (world: World) => [world.sides.A, world.sides.B];
 /** Device A creates p1 and saves it; device B loads it from the server. */
 export async function createWorld(setup: { conflict: ConflictStrategy; resolution: Resolution; manualChoice: World['manualChoice'] }): Promise<World> {
   const world: World = {
-    server: createFaultyServer(),
+    server: createFaultyServer({ patch: process.env.FC_PATCH === '1' }),
     sides: {
       A: { name: 'A', disk: faultyStorage(), tabs: [], opened: 0 },
       B: { name: 'B', disk: faultyStorage(), tabs: [], opened: 0 },

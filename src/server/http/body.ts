@@ -1,4 +1,5 @@
 import { refuse, Refusal } from './answer';
+import { bodyEncoding, inflate } from './encoding';
 
 /**
  * The bytes of request bodies being read at once, across all requests, and
@@ -67,11 +68,13 @@ export class ClientGone extends Error {}
 
 /**
  * Reads a request's body as UTF-8 text within `maxBodyBytes` (413, refused
- * from Content-Length before a byte is read), `bodyTimeoutMs` (408) and the
+ * from Content-Length before a byte is read; a gzipped body is held to it
+ * once inflated), `bodyTimeoutMs` (408) and the
  * shared budget (503). Resolves to the text and a `release` to call once the
  * request is done with it: the bytes count against the budget until then.
  */
 export async function readBody(request: Request, { maxBodyBytes, bodyTimeoutMs, budget }: BodyLimits): Promise<{ text: string; release: () => void }> {
+  const encoding = bodyEncoding(request);
   const declared = request.headers.get('content-length');
   const length = declared === null ? undefined : Number(declared);
   if (length !== undefined && length > maxBodyBytes) throw new Refusal(refuse(413, `the body is larger than ${maxBodyBytes} bytes (maxBodyBytes)`));
@@ -110,9 +113,18 @@ export async function readBody(request: Request, { maxBodyBytes, bodyTimeoutMs, 
       }
       chunks.push(next.value);
     }
+    let bytes = joined(chunks, size);
+    if (encoding === 'gzip') {
+      // The limit is on what the body inflates to, counted in the budget too.
+      bytes = await inflate(bytes, maxBodyBytes);
+      if (bytes.byteLength > reserved) {
+        if (!budget.reserve(bytes.byteLength - reserved)) throw busy('bytes');
+        reserved = bytes.byteLength;
+      }
+    }
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(joined(chunks, size));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       throw new Refusal(refuse(400, 'the body is not UTF-8 text'));
     }

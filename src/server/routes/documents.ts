@@ -27,7 +27,7 @@ export async function getDocument({ space, key }: DocumentRequest, { options }: 
 }
 
 /** What the store's answer means on the wire. */
-function answerOf(method: 'PUT' | 'DELETE', key: string, result: WriteResult, idempotencyKey: string | null): Answer {
+export function answerOf(method: 'PUT' | 'DELETE', key: string, result: WriteResult, idempotencyKey: string | null): Answer {
   switch (result.status) {
     case 'written':
       return { status: 200, json: JSON.stringify(result.deleted ? { version: result.version, deleted: true } : { version: result.version }), headers: etag(result.version) };
@@ -57,7 +57,7 @@ function idempotencyKeyOf(request: Request): string | null | Answer {
 }
 
 /** Runs a write with its Idempotency-Key claimed in this process: the same key again meanwhile is `409`. */
-async function claimed(target: DocumentRequest, state: HandlerState, run: (idempotencyKey: string | null) => Promise<Answer>): Promise<Answer> {
+export async function claimed(target: DocumentRequest, state: HandlerState, run: (idempotencyKey: string | null) => Promise<Answer>): Promise<Answer> {
   const idempotencyKey = idempotencyKeyOf(target.request);
   if (typeof idempotencyKey === 'object' && idempotencyKey !== null) return idempotencyKey;
   if (idempotencyKey === null) return run(null);

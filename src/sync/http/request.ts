@@ -16,12 +16,13 @@ export interface RequestOptions {
 
 /** One request: to `{url}/{key}` (or `{url}/` with `query`), its statuses that are answers rather than errors. */
 export interface Call {
-  method: 'GET' | 'PUT' | 'DELETE';
+  method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
   key: string;
   /** For a request to the collection (`{url}/?query`) rather than a document; `key` then only names it in messages. */
   query?: URLSearchParams;
   headers?: HeaderMap;
-  body?: string;
+  /** Text, or bytes already encoded (gzip). */
+  body?: string | Uint8Array;
   keepalive?: boolean;
   /** Statuses outside 2xx that the protocol answers with (412, 404…). */
   answers?: number[];
@@ -95,7 +96,7 @@ export function createRequester(options: RequestOptions) {
     let responseHeaders: Headers;
     let text: string | undefined;
     try {
-      const init: RequestInit = { method, headers: sent, body: call.body, keepalive: call.keepalive, signal: controller.signal };
+      const init: RequestInit = { method, headers: sent, body: call.body as BodyInit | undefined, keepalive: call.keepalive, signal: controller.signal };
       if (options.credentials) init.credentials = options.credentials;
       const response = await (options.fetch ?? globalThis.fetch)(target.href, init);
       status = response.status;
