@@ -45,7 +45,7 @@ export function decodeStored<T = unknown>(stored: unknown): DecodedEnvelope<T> {
   }
   const { format, version, savedAt, checksum } = envelope;
   if (format !== 1 && format !== 2) throw new Error(`decodeStored: unknown envelope format ${JSON.stringify(format)}`);
-  const base = { format, version: version as number, savedAt: savedAt as number, checksum: checksum as string, asString };
+  const base = { format: format as 1 | 2, version: version as number, savedAt: savedAt as number, checksum: checksum as string, asString };
   if (format === 2) {
     const { json } = envelope;
     if (typeof json !== 'string') throw new Error('decodeStored: a format-2 envelope without its json text');
