@@ -28,6 +28,7 @@ import {
   type Project,
 } from './helpers';
 import { createLockManager, installTabGlobals, scheduledChannel } from './helpers/tabs';
+import { readStoredData } from './helpers/stored';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -80,7 +81,7 @@ describe('tabs sharing one storage', () => {
     await b.autosave.flush();
     await settle();
     expect(a.project()).toEqual(b.project());
-    expect(((await storage.getItem('project:p1')) as { data: Project }).data).toEqual(b.project());
+    expect(await readStoredData<Project>(storage, 'project:p1')).toEqual(b.project());
   });
 
   it('never writes over a newer stored copy it has not heard of', async () => {
@@ -91,7 +92,7 @@ describe('tabs sharing one storage', () => {
     b.store.dispatch(promptChanged({ shotId: 's3', prompt: 'B' }));
     // Both write before either hears of the other: the second write reads first.
     await Promise.all([a.autosave.flush(), b.autosave.flush()]);
-    const stored = ((await storage.getItem('project:p1')) as { data: Project }).data;
+    const stored = await readStoredData<Project>(storage, 'project:p1');
     expect(stored.title).toBe('A');
     expect(stored.shots[2].prompt).toBe('B');
   });
@@ -154,7 +155,7 @@ describe('every interleaving fast-check can make', () => {
               if (tabs.every((t) => !t.autosave.selectors.selectHasUnsavedChanges(t.store.getState())) && s.count() === 0) break;
             }
 
-            const stored = ((await inner.getItem('project:p1')) as { data: Project }).data;
+            const stored = await readStoredData<Project>(inner, 'project:p1');
             for (const t of tabs) expect(t.store.getState().project.current).toEqual(stored);
             last.forEach((prompt, tab) => {
               expect(stored.shots[tab].prompt).toBe(prompt ?? `Wide shot ${tab + 1} of a harbour at dawn`);

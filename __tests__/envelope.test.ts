@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { memoryStorage, type AutosaveStorage } from '../src';
+import { checksum } from '../src/envelope';
 import { fileStorage } from '../src/node';
 import { createTestStore, makeProject, projectLoaded, spyStorage, titleChanged, useFakeTimers } from './helpers';
+import { decodeStored, readStoredData } from './helpers/stored';
 
 const T0 = Date.UTC(2025, 0, 15, 9, 30);
 
@@ -32,9 +34,24 @@ afterEach(() => {
 });
 
 describe('the stored envelope', () => {
-  it('stores { format: 1, version, savedAt, checksum, data } at project:{id}, data being the document itself', async () => {
+  it('stores { format: 2, version, savedAt, checksum, json } at project:{id} by default, json being the document\'s text', async () => {
     const storage = spyStorage();
     const { store } = createTestStore({ storage });
+    const project = makeProject('p1', 'Trailer');
+
+    store.dispatch(projectLoaded(project));
+    await jest.advanceTimersByTimeAsync(2000);
+
+    const stored = await storage.getItem('project:p1');
+    const json = JSON.stringify(project);
+    expect(stored).toEqual({ format: 2, version: 1, savedAt: T0 + 2000, checksum: checksum(json), json });
+    expect(Object.keys(stored as object).sort()).toEqual(['checksum', 'format', 'json', 'savedAt', 'version']);
+    expect(storage.writesTo('project:p1')).toHaveLength(1);
+  });
+
+  it('with storageFormat: 1, stores { format: 1, version, savedAt, checksum, data } at project:{id}, data being the document itself', async () => {
+    const storage = spyStorage();
+    const { store } = createTestStore({ storage, storageFormat: 1 });
     const project = makeProject('p1', 'Trailer');
 
     store.dispatch(projectLoaded(project));
@@ -77,7 +94,7 @@ describe('the stored envelope', () => {
     store.dispatch(projectLoaded(makeProject()));
     await autosave.flush();
 
-    expect(await storage.getItem('project:p1')).toMatchObject({ format: 1, version: 3 });
+    expect(await storage.getItem('project:p1')).toMatchObject({ format: 2, version: 3 });
   });
 
   it('stores a collection without an id function at {collection}:default', async () => {
@@ -88,7 +105,7 @@ describe('the stored envelope', () => {
     await autosave.flush();
 
     expect(await storage.keys()).toEqual(['project:default']);
-    expect(await storage.getItem('project:default')).toMatchObject({ data: makeProject('p1') });
+    expect(await readStoredData(storage, 'project:default')).toEqual(makeProject('p1'));
   });
 
   it('changes the checksum when the data changes, and gives equal data an equal checksum', async () => {
@@ -144,11 +161,40 @@ describe('a storage that keeps only strings', () => {
   it.each<[string, () => AutosaveStorage]>([
     ['a strings-only memory storage', () => stringsOnlyMemory()],
     ['fileStorage', () => fileStorage(dir)],
-  ])('%s receives the whole envelope as one JSON string that parses to the same envelope', async (_name, make) => {
+  ])('%s receives a header line and then the raw document text, which decode to the same envelope', async (_name, make) => {
     const strings = spyStorage(make());
     const objects = spyStorage(memoryStorage());
     const a = createTestStore({ storage: strings });
     const b = createTestStore({ storage: objects });
+    const project = makeProject('p1', 'Harbour "at" dawn — 夜明け');
+
+    a.store.dispatch(projectLoaded(project));
+    b.store.dispatch(projectLoaded(project));
+    await jest.advanceTimersByTimeAsync(2000);
+    await a.autosave.flush();
+
+    const written = strings.writesTo('project:p1');
+    expect(written).toHaveLength(1);
+    expect(typeof written[0]).toBe('string');
+    const json = JSON.stringify(project);
+    const [header, ...rest] = (written[0] as string).split('\n');
+    expect(JSON.parse(header)).toEqual({ format: 2, version: 1, savedAt: T0 + 2000, checksum: checksum(json) });
+    // The document's text as it is, not JSON-encoded a second time.
+    expect(rest.join('\n')).toBe(json);
+    // Same document, same clock: the same envelope as an object-keeping storage gets.
+    expect({ ...decodeStored(written[0]), asString: false }).toEqual(decodeStored(objects.writesTo('project:p1')[0]));
+    // And what the storage hands back is that string.
+    expect(await strings.getItem('project:p1')).toBe(written[0]);
+  });
+
+  it.each<[string, () => AutosaveStorage]>([
+    ['a strings-only memory storage', () => stringsOnlyMemory()],
+    ['fileStorage', () => fileStorage(dir)],
+  ])('with storageFormat: 1, %s receives the whole envelope as one JSON string that parses to the same envelope', async (_name, make) => {
+    const strings = spyStorage(make());
+    const objects = spyStorage(memoryStorage());
+    const a = createTestStore({ storage: strings, storageFormat: 1 });
+    const b = createTestStore({ storage: objects, storageFormat: 1 });
     const project = makeProject('p1', 'Harbour "at" dawn — 夜明け');
 
     a.store.dispatch(projectLoaded(project));
@@ -201,9 +247,29 @@ describe('checksums', () => {
     expect(store.getState().project.current).toEqual(project);
   });
 
-  it('loads a string envelope whose text was reformatted, and calls one cut short corrupt', async () => {
+  it('calls a format-2 string envelope cut short corrupt, and one whose text was reformatted', async () => {
     const storage = stringsOnlyMemory();
     const first = createTestStore({ storage });
+    first.store.dispatch(projectLoaded(makeProject('p1')));
+    first.store.dispatch(titleChanged('Saved as text'));
+    await first.autosave.flush();
+    const text = (await storage.getItem('project:p1')) as string;
+    expect(decodeStored(text).format).toBe(2);
+
+    await storage.setItem('project:p1', text.slice(0, -40) + text.slice(-1));
+    const cut = createTestStore({ storage });
+    await expect(cut.autosave.load('project', 'p1')).resolves.toMatchObject({ status: 'corrupt' });
+
+    // Format 2's checksum covers the exact text: the same document laid out differently is not what was saved.
+    const newline = text.indexOf('\n');
+    await storage.setItem('project:p1', `${text.slice(0, newline)}\n${JSON.stringify(JSON.parse(text.slice(newline + 1)), null, 2)}`);
+    const reformatted = createTestStore({ storage });
+    await expect(reformatted.autosave.load('project', 'p1')).resolves.toMatchObject({ status: 'corrupt', error: { message: expect.stringContaining('checksum') } });
+  });
+
+  it('loads a format-1 string envelope whose text was reformatted, and calls one cut short corrupt', async () => {
+    const storage = stringsOnlyMemory();
+    const first = createTestStore({ storage, storageFormat: 1 });
     first.store.dispatch(projectLoaded(makeProject('p1')));
     first.store.dispatch(titleChanged('Saved as text'));
     await first.autosave.flush();

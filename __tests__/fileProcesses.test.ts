@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { fileStorage } from '../src/node';
+import { storedData } from './helpers/stored';
 
 const root = mkdtempSync(join(tmpdir(), 'autosave-processes-'));
 const writer = join(root, 'fileWriter.mjs');
@@ -47,8 +48,7 @@ it('two processes flushing 1,000 edits each into one directory lose none of them
   const dir = join(root, 'shared');
   const started = Date.now();
   const [a, b] = await Promise.all([run(dir, 'a', 1000), run(dir, 'b', 1000)]);
-  const stored = JSON.parse(readFileSync(join(dir, 'board%3Adefault.json'), 'utf8')) as { data: { lists: Record<string, number[]> } };
-  const { lists } = stored.data;
+  const { lists } = storedData<{ lists: Record<string, number[]> }>(readFileSync(join(dir, 'board%3Adefault.json'), 'utf8'));
   console.log(
     `two processes × 1,000 flushes: ${Date.now() - started} ms; stored ${lists.a?.length} of a's and ${lists.b?.length} of b's edits; exited ${a.status}/${b.status}`,
   );

@@ -7,6 +7,7 @@ import { createTestStore, makeProject, projectLoaded, settle, storages, titleCha
 import { misbehavingServer } from './helpers/misbehavingServer';
 import { createDevice } from './helpers/sync';
 import { within } from './helpers/faultDevice';
+import { readStoredData } from './helpers/stored';
 
 const MINUTE = 60_000;
 
@@ -230,6 +231,6 @@ describe.each(quotaErrors)('a full storage (%s)', (_browser, error) => {
     expect(test.status('p1').status).toBe('saved');
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'storage', message: expect.stringContaining('the storage was full') }));
     expect(await inner.getItem('project:p2')).not.toBeNull();
-    expect(((await inner.getItem('project:p1')) as { data: Project }).data.title).toBe('v3'.padEnd(20, '.'));
+    expect((await readStoredData<Project>(inner, 'project:p1')).title).toBe('v3'.padEnd(20, '.'));
   });
 });

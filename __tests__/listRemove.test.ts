@@ -1,5 +1,6 @@
 import { makeProject, projectLoaded, settle, spyStorage, storages, titleChanged, useFakeTimers } from './helpers';
 import { drainIndexedDB, createRecordingStore } from './helpers/storedDocuments';
+import { readStoredData } from './helpers/stored';
 
 beforeEach(() => {
   useFakeTimers();
@@ -61,7 +62,7 @@ describe.each(storages)('list, exists and remove on %s', (_name, makeStorage) =>
     expect(store.getState().autosave.documents).not.toHaveProperty(['project:p2']);
     expect(status('p2')).toMatchObject({ status: 'idle', lastSavedAt: null, error: null });
     // The other document is untouched.
-    expect(await storage.getItem('project:p1')).toMatchObject({ data: makeProject('p1', 'Project p1') });
+    expect(await readStoredData(storage, 'project:p1')).toEqual(makeProject('p1', 'Project p1'));
     expect(status('p1').status).toBe('saved');
   });
 
@@ -86,7 +87,7 @@ describe.each(storages)('list, exists and remove on %s', (_name, makeStorage) =>
     await autosave.flush();
 
     expect(storage.writesTo('project:p1')).toHaveLength(1);
-    expect(await storage.getItem('project:p1')).toMatchObject({ data: makeProject('p1', 'Edited after the remove') });
+    expect(await readStoredData(storage, 'project:p1')).toEqual(makeProject('p1', 'Edited after the remove'));
     expect(status().status).toBe('saved');
   });
 

@@ -16,6 +16,7 @@ import {
   type Project,
 } from './helpers';
 import { drainIndexedDB, createRecordingStore, gatedStorage, quarantined, quarantinePrefixOf, unreadableStorage } from './helpers/storedDocuments';
+import { readStoredData } from './helpers/stored';
 
 const T0 = Date.UTC(2025, 2, 1, 8, 0);
 
@@ -177,7 +178,7 @@ describe.each(storages)('load on %s', (_name, makeStorage) => {
     await jest.advanceTimersByTimeAsync(2000);
     await settle();
     await autosave.flush();
-    expect(await inner.getItem('project:p1')).toMatchObject({ data: makeProject('p1', 'Typed while loading') });
+    expect(await readStoredData(inner, 'project:p1')).toEqual(makeProject('p1', 'Typed while loading'));
     expect(autosave.selectors.selectDocumentStatus(store.getState(), 'project', 'p1').status).toBe('saved');
   });
 
@@ -218,7 +219,7 @@ describe.each(storages)('load on %s', (_name, makeStorage) => {
     await settle();
     await autosave.flush();
 
-    expect(await inner.getItem('project:p1')).toMatchObject({ data: makeProject('p1', 'Started over') });
+    expect(await readStoredData(inner, 'project:p1')).toEqual(makeProject('p1', 'Started over'));
     const aside = await quarantined(inner, 'project:p1');
     expect([...aside.values()]).toEqual([original]);
     expect([...aside.keys()][0].startsWith(quarantinePrefixOf('project:p1'))).toBe(true);

@@ -1,6 +1,7 @@
 import { memoryStorage, type Migration } from '../src';
 import { makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
 import { createRecordingStore, quarantined, quarantinePrefixOf, seedStored } from './helpers/storedDocuments';
+import { readStored } from './helpers/stored';
 
 const T0 = Date.UTC(2025, 3, 2, 14, 0);
 
@@ -76,7 +77,7 @@ describe('migrations', () => {
     store.dispatch(titleChanged('Harbour at dusk'));
     await jest.advanceTimersByTimeAsync(2000);
 
-    expect(await storage.getItem('project:p1')).toMatchObject({
+    expect(await readStored(storage, 'project:p1')).toMatchObject({
       version: 3,
       data: { id: 'p1', title: 'Harbour at dusk', shots: [] },
     });

@@ -6,6 +6,7 @@ import { makeProject, titleChanged, projectLoaded, useFakeTimers, type Project }
 import { within } from './helpers/faultDevice';
 import { misbehavingServer } from './helpers/misbehavingServer';
 import { createDevice } from './helpers/sync';
+import { readStoredData } from './helpers/stored';
 
 beforeEach(useFakeTimers);
 afterEach(() => jest.useRealTimers());
@@ -43,7 +44,7 @@ describe('a server that answers one key with another document', () => {
 
     expect(loaded).toMatchObject({ status: 'fulfilled', value: { status: 'loaded', document: { id: 'p1', title: 'Harbour at dawn' } } });
     expect(device.project()).toMatchObject({ id: 'p1', title: 'Harbour at dawn' });
-    expect(((await storage.getItem('project:p1')) as { data: Project }).data.title).toBe('Harbour at dawn');
+    expect((await readStoredData<Project>(storage, 'project:p1')).title).toBe('Harbour at dawn');
     expect(device.status()).toMatchObject({
       status: 'error',
       error: { code: 'remote', message: expect.stringContaining('is the document "project:p2", not project:p1') },

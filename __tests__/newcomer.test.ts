@@ -14,6 +14,7 @@ import {
   type Project,
 } from './helpers';
 import { misbehavingServer } from './helpers/misbehavingServer';
+import { readStoredData } from './helpers/stored';
 
 let consoleError: jest.SpyInstance;
 beforeEach(() => {
@@ -162,7 +163,7 @@ describe('purge()', () => {
     store.dispatch(titleChanged('typed after'));
     await jest.advanceTimersByTimeAsync(2000);
     expect(status().status).toBe('saved');
-    expect(((await storage.getItem('project:p1')) as { data: Project }).data.title).toBe('typed after');
+    expect((await readStoredData<Project>(storage, 'project:p1')).title).toBe('typed after');
   });
 });
 

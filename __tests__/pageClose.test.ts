@@ -5,7 +5,7 @@
  */
 import { memoryStorage, type AutosaveStorage } from '../src';
 import { createTestStore, makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
-import { storedData } from './helpers/savePath';
+import { readStoredData, storedData } from './helpers/stored';
 
 function fakeLocalStorage() {
   const items = new Map<string, string>();
@@ -58,7 +58,7 @@ it('keeps an edit made just before the page closed, when the storage write never
   (globalThis as any).window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: false }));
   // The page ends: its timers and the writes it started end with it.
   await first.autosave.dispose({ flush: false });
-  expect(((await inner.getItem('project:p1')) as { data: { title: string } }).data.title).toBe('Saved before');
+  expect((await readStoredData<{ title: string }>(inner, 'project:p1')).title).toBe('Saved before');
 
   const reopened = createTestStore({ storage: inner });
   const result = await reopened.autosave.load('project', 'p1');
@@ -66,7 +66,7 @@ it('keeps an edit made just before the page closed, when the storage write never
   expect(reopened.store.getState().project.current?.title).toBe('Typed 100 ms before closing');
   // Restored as an unsaved edit, and then saved where it belongs.
   await reopened.autosave.flush();
-  expect(((await inner.getItem('project:p1')) as { data: { title: string } }).data.title).toBe('Typed 100 ms before closing');
+  expect((await readStoredData<{ title: string }>(inner, 'project:p1')).title).toBe('Typed 100 ms before closing');
   expect([...((globalThis as any).localStorage.items as Map<string, string>).keys()]).toEqual([]);
 });
 

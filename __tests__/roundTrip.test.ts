@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { createAutosave, localforageStorage, memoryStorage, type AutosaveStorage } from '../src';
 import { fileStorage } from '../src/node';
+import { readStoredData } from './helpers/stored';
 
 const isoDate = z.codec(z.iso.datetime(), z.date(), {
   decode: (text) => new Date(text),
@@ -155,8 +156,7 @@ describe('a schema with codecs', () => {
     first.store.dispatch(noteSlice.actions.opened(note()));
     await first.autosave.flush();
     expect(first.status().status).toBe('saved');
-    const stored = (await storage.getItem('note:n1')) as { data: unknown };
-    expect(stored.data).toEqual({
+    expect(await readStoredData(storage, 'note:n1')).toEqual({
       id: 'n1',
       createdAt: '2026-11-30T08:15:00.000Z',
       tags: [

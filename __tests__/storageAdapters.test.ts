@@ -6,6 +6,7 @@ import { localforageStorage, memoryStorage } from '../src';
 import { fileStorage } from '../src/node';
 import { createTestStore, makeProject, projectLoaded, settle, titleChanged, useFakeTimers } from './helpers';
 import { drainIndexedDB } from './helpers/storedDocuments';
+import { decodeStored } from './helpers/stored';
 
 afterAll(() => drainIndexedDB());
 
@@ -117,9 +118,11 @@ describe('a localforage instance passed as storage directly', () => {
     await settle();
     await first.autosave.flush();
 
-    expect(await instance.getItem('project:p1')).toMatchObject({
-      format: 1,
+    // Saves write format 2 by default; IndexedDB keeps the envelope as an object.
+    expect(decodeStored(await instance.getItem('project:p1'))).toMatchObject({
+      format: 2,
       version: 1,
+      asString: false,
       data: makeProject('p1', 'Through localforage'),
     });
     expect(first.status().status).toBe('saved');
@@ -304,9 +307,11 @@ describe('fileStorage', () => {
 
     const [file] = filesIn(dir);
     expect(filesIn(dir)).toEqual([file]);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))).toMatchObject({
-      format: 1,
+    // Saves write format 2 by default; a file keeps a string: a header line, then the document's text.
+    expect(decodeStored(fs.readFileSync(path.join(dir, file), 'utf8'))).toMatchObject({
+      format: 2,
       version: 1,
+      asString: true,
       data: makeProject('p1', 'On disk, edited'),
     });
 

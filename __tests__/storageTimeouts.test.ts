@@ -3,6 +3,7 @@
 // the same bug.
 import { memoryStorage, type AutosaveStorage } from '../src';
 import { createTestStore, makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
+import { readStoredData } from './helpers/stored';
 
 beforeEach(useFakeTimers);
 afterEach(() => jest.useRealTimers());
@@ -109,8 +110,7 @@ describe('a write that does not answer in time', () => {
     const order = disk.log.filter((line) => line.endsWith('setItem project:p1'));
     expect(order.slice(-3)).toEqual(['end setItem project:p1', 'start setItem project:p1', 'end setItem project:p1']);
     expect(status().status).toBe('saved');
-    const stored = (await disk.inner.getItem('project:p1')) as { data: { title: string } };
-    expect(stored.data.title).toBe('Third');
+    expect((await readStoredData<{ title: string }>(disk.inner, 'project:p1')).title).toBe('Third');
   });
 
   it('rejects an option that is not a positive number of milliseconds', () => {

@@ -10,6 +10,7 @@ import { httpRemote, memoryStorage, RemoteError, type ConflictStrategy, type Rem
 import { makeProject, projectLoaded, promptChanged, shotAdded, titleChanged, uiSlice, useFakeTimers } from './helpers';
 import { createDevice, type Device } from './helpers/sync';
 import { startSyncServer, type SyncServer } from './helpers/syncServer';
+import { readStoredData } from './helpers/stored';
 
 let server: SyncServer;
 let dir: string;
@@ -67,7 +68,7 @@ describe('sync between two devices', () => {
     await a.until(() => a.status().status === 'offline', 'offline');
     expect(a.status().pendingSync).toBe(true);
     expect(a.project()?.title).toBe('Written on the train');
-    expect(((await storage.getItem('project:p1')) as { data: { title: string } }).data.title).toBe('Written on the train');
+    expect((await readStoredData<{ title: string }>(storage, 'project:p1')).title).toBe('Written on the train');
     expect(await storage.getItem('__autosave/outbox/project:p1')).not.toBeNull();
 
     // "Reload": drop the store, build a new one over the same storage, bring the server back.
@@ -155,7 +156,7 @@ describe('offline and reload', () => {
     const result = await reopened.autosave.load('project', 'p1');
     expect(result.status).toBe('loaded');
     expect(reopened.project()?.title).toBe('Changed on A while B was closed');
-    expect(((await bStorage.getItem('project:p1')) as { data: { title: string } }).data.title).toBe(
+    expect((await readStoredData<{ title: string }>(bStorage, 'project:p1')).title).toBe(
       'Changed on A while B was closed',
     );
   });
@@ -254,7 +255,7 @@ describe('a same-field clash', () => {
     const { b } = await clash('remote');
     await b.until(() => b.project()?.title === 'Title from A' && !b.status().pendingSync, 'B took the remote');
     expect(b.status().status).toBe('saved');
-    expect(((await b.storage.getItem('project:p1')) as { data: { title: string } }).data.title).toBe('Title from A');
+    expect((await readStoredData<{ title: string }>(b.storage, 'project:p1')).title).toBe('Title from A');
   });
 
   it("'manual' waits in status conflict until resolveConflict", async () => {
@@ -304,6 +305,6 @@ describe('a same-field clash', () => {
     await b.until(() => b.status().status === 'error', 'error');
     expect(b.status().error?.code).toBe('remote');
     expect(b.project()?.title).toBe('Title from B');
-    expect(((await b.storage.getItem('project:p1')) as { data: { title: string } }).data.title).toBe('Title from B');
+    expect((await readStoredData<{ title: string }>(b.storage, 'project:p1')).title).toBe('Title from B');
   });
 });

@@ -18,6 +18,7 @@ import { makeProject, ProjectSchema, useFakeTimers, type Project } from './helpe
 import { seedRandom, within } from './helpers/faultDevice';
 import { createFaultyServer } from './helpers/faultRemote';
 import { faultyStorage } from './helpers/faultStorage';
+import { readStoredData } from './helpers/stored';
 
 const DOCUMENTS = 1000;
 const HOUR = 60 * 60 * 1000;
@@ -148,8 +149,7 @@ it(`saves and syncs every one of ${DOCUMENTS} documents edited at random for a s
     const statuses = ids.map((id) => autosave.selectors.selectDocumentStatus(store.getState(), 'project', id));
     expect(statuses.filter((s) => s.status !== 'saved' || s.pendingSync)).toEqual([]);
     for (const id of ids) {
-      const stored = (await disk.inner.getItem(`project:${id}`)) as { data: Project };
-      expect(stored.data).toEqual(projects.get(id));
+      expect(await readStoredData<Project>(disk.inner, `project:${id}`)).toEqual(projects.get(id));
       expect(server.document(`project:${id}`)?.data).toEqual(projects.get(id));
     }
     expect(await autosave.list('project')).toHaveLength(DOCUMENTS);

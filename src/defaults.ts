@@ -7,7 +7,7 @@ export const DEFAULTS = {
   reducerPath: 'autosave',
   maxDocumentBytes: 5_000_000,
   conflict: 'merge',
-  storageFormat: 1,
+  storageFormat: 2,
   retry: { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 },
   storageTimeouts: { readMs: 5000, writeMs: 30_000 },
   document: { version: 1, debounceMs: 2000, maxWaitMs: 10_000 },

@@ -6,7 +6,7 @@ import type { AutosaveOptions } from '../../src';
 import { projectDocument, type Project } from './index';
 import type { FaultyServer } from './faultRemote';
 import type { FaultyStorage } from './faultStorage';
-import { storedData } from './savePath';
+import { storedData } from './stored';
 import { createDevice, type Device } from './sync';
 
 export const KEY = 'project:p1';

@@ -21,6 +21,7 @@ import {
   type DocumentStatus,
 } from '../../src';
 import { projectDocument, projectLoaded, projectSlice, uiSlice, type Project, type TestState } from '.';
+import { storedData } from './stored';
 
 export const NotesSchema = z.object({ text: z.string() });
 export type Notes = z.infer<typeof NotesSchema>;
@@ -196,18 +197,7 @@ export function deferredStorage(inner: AutosaveStorage = memoryStorage()) {
     },
   };
 }
-/** The document part of a stored envelope, however the storage keeps it. */
-export function storedData(stored: unknown): unknown {
-  if (stored == null) return stored;
-  let envelope: unknown = stored;
-  if (typeof stored === 'string') {
-    // A string envelope is JSON, or (format 2) a JSON header line, a newline, then the document's text.
-    const newline = stored.indexOf('\n');
-    envelope = newline === -1 ? JSON.parse(stored) : { ...JSON.parse(stored.slice(0, newline)), json: stored.slice(newline + 1) };
-  }
-  const { data, json } = envelope as { data?: unknown; json?: unknown };
-  return typeof json === 'string' ? JSON.parse(json) : data;
-}
+export { storedData } from './stored';
 
 /** Reads a document back through the storage, as a user of the storage would see it. */
 export async function readBack(storage: AutosaveStorage, key: string): Promise<unknown> {

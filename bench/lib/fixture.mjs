@@ -162,7 +162,13 @@ export function countingStorage(initial) {
 /** A stored value's size: a string's length (ASCII here), another value's V8 structured-clone size. */
 export const storedSize = (value) => (typeof value === 'string' ? value.length : value === undefined ? 0 : serialize(value).length);
 
-/** Whether a stored value holds `text` (outside any timed window: it may serialize). */
+/**
+ * Whether a stored value holds `text` (outside any timed window: it may
+ * serialize). redux-autosave's format-2 envelope keeps the document as JSON
+ * text in `json`: looked at as it is, not JSON-encoded again (which would
+ * escape its quotes).
+ */
 export function storedHolds(value, text) {
-  return (typeof value === 'string' ? value : JSON.stringify(value)).includes(text);
+  const stored = typeof value === 'string' ? value : typeof value?.json === 'string' ? value.json : JSON.stringify(value);
+  return stored.includes(text);
 }

@@ -5,7 +5,7 @@
 import type fc from 'fast-check';
 import { projectClosed, promptChanged, shotAdded, titleChanged, type Project } from '../index';
 import { KEY, within } from '../faultDevice';
-import { storedData } from '../savePath';
+import { storedData } from '../stored';
 import type { RemoteFault } from '../faultRemote';
 import type { StorageFault, StorageMethod } from '../faultStorage';
 import { ABSENT, snapshot, type Ack } from './lineage';

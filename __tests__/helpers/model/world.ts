@@ -6,7 +6,7 @@ import { makeProject, projectLoaded, type Project } from '../index';
 import { faultDevice, KEY, within } from '../faultDevice';
 import { createFaultyServer, type FaultyServer } from '../faultRemote';
 import { faultyStorage, type FaultyStorage } from '../faultStorage';
-import { storedData } from '../savePath';
+import { storedData } from '../stored';
 import type { Device } from '../sync';
 import { ABSENT, Lineage, lostAcks, snapshot, valueIn, type Ack, type Field, type Resolution } from './lineage';
 
