@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../defaults';
 import type { PushResult, RemoteAdapter, RemoteDocument } from '../types/remote';
+import { clientOf, streamingFetchExists } from './http/client';
 import { badOption, isObject } from '../util/check';
 import { createRequester, notTheProtocol, type Answer, type Call, type HeaderMap } from './http/request';
 
@@ -46,6 +47,15 @@ export interface HttpRemoteOptions {
   onUnauthorized?: () => unknown;
   /** `fetch`'s `credentials`, for a server that signs users in with cookies (`'include'` across origins). */
   credentials?: RequestCredentials;
+  /**
+   * Watch the server's stream of changes (`GET {url}/_changes`, design §10):
+   * another device's edit is pulled as soon as it is written. One stream per
+   * page (the leading tab's), closed while the page is hidden or offline.
+   * Off in Node, where an open stream would keep the process alive; turn it
+   * on there with `live: true`.
+   * @default true in browsers whose `fetch` streams response bodies; false in Node
+   */
+  live?: boolean;
 }
 
 const fail = (option: string, expected: string, received: unknown): never => badOption(option, expected, received, 'httpRemote ');
@@ -85,7 +95,10 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   for (const name of ['principal', 'onUnauthorized'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') fail(name, 'a function', options[name]);
   }
-  const request = createRequester({ ...options, url, headers, timeoutMs, maxResponseBytes, fetch: options.fetch, credentials: options.credentials, onUnauthorized: options.onUnauthorized });
+  const live = options.live ?? streamingFetchExists();
+  if (typeof live !== 'boolean') fail('live', 'a boolean', live);
+  const requestOptions = { ...options, url, headers, timeoutMs, maxResponseBytes, fetch: options.fetch, credentials: options.credentials, onUnauthorized: options.onUnauthorized };
+  const request = createRequester(requestOptions);
   const precondition = (baseVersion: string | null): HeaderMap => (baseVersion === null ? { 'if-none-match': '*' } : { 'if-match': `"${baseVersion}"` });
 
   return {
@@ -100,7 +113,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
       const call: Call = {
         method: 'PUT',
         key,
-        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...precondition(baseVersion) },
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...clientOf(idempotencyKey), ...precondition(baseVersion) },
         body: JSON.stringify(overrode?.length ? { data, overrode } : { data }),
         keepalive,
         answers: [412],
@@ -110,7 +123,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
     },
     async remove(key, { baseVersion, idempotencyKey }) {
       // A tombstone: the document stays gone for every device, not only here.
-      const call: Call = { method: 'DELETE', key, headers: { 'idempotency-key': idempotencyKey, 'if-match': baseVersion === null ? '*' : `"${baseVersion}"` }, answers: [404, 412] };
+      const call: Call = { method: 'DELETE', key, headers: { 'idempotency-key': idempotencyKey, ...clientOf(idempotencyKey), 'if-match': baseVersion === null ? '*' : `"${baseVersion}"` }, answers: [404, 412] };
       const answer = await request(call);
       return answer.status === 412 ? { ok: false, conflict: { version: versionOf(call, answer) } } : { ok: true };
     },
@@ -130,5 +143,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
       } while (after !== undefined);
       return items;
     },
+    // The stream's code loads with the first connection, never at the app's start.
+    watch: live ? (watcher) => import('./http/stream').then((stream) => stream.watchChanges(requestOptions, watcher)) : undefined,
   };
 }
