@@ -2,7 +2,7 @@ import { RemoteError, messageOf } from '../errors';
 import { backoffDelay } from '../retry';
 import type { RemoteChange, WatchEnd } from '../types/remote';
 import { pull } from './pull';
-import type { Sync } from './state';
+import type { Base, BaseRecord, Sync } from './state';
 
 /**
  * Where the page's watch of the remote's changes is:
@@ -26,8 +26,8 @@ export interface Live {
   controller: AbortController | null;
   /** The backoff's timer (waiting). */
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** Pulls the stream asked for, per key: one running, and at most one more after it. */
-  readonly pulls: Map<string, { again: boolean }>;
+  /** Pulls the stream asked for, per key: one running, and at most one more after it (for `version`, the newest heard of). */
+  readonly pulls: Map<string, { again: boolean; version: string | undefined }>;
   /** An event that was not the protocol's was reported: the next ones are only ignored. */
   toldInvalid: boolean;
   unlisten: () => void;
@@ -156,9 +156,12 @@ function changed(live: Live, change: RemoteChange): void {
   const ks = s.keys.get(change.key);
   // Only documents this page loaded or saved: a flood of new keys costs nothing.
   if (!ks?.known) return;
-  if (ks.base && (ks.base.version === change.version || ks.base.next?.version === change.version)) return;
-  pullSoon(live, change.key);
+  if (holds(ks.base, change.version)) return;
+  pullSoon(live, change.key, change.version);
 }
+
+const holds = (base: Base | null | undefined, version: string | undefined) =>
+  version !== undefined && !!base && (base.version === version || (base as BaseRecord).next?.version === version);
 
 function pullKnown(live: Live): void {
   for (const ks of live.s.keys.values()) if (ks.known) pullSoon(live, ks.key);
@@ -169,19 +172,21 @@ function pullKnown(live: Live): void {
  * events for a key (10,000 in a second) costs two pulls, and the second
  * still sees the last of them.
  */
-function pullSoon(live: Live, key: string): void {
+function pullSoon(live: Live, key: string, version?: string): void {
   const running = live.pulls.get(key);
   if (running) {
     running.again = true;
+    running.version = version;
     return;
   }
-  const turn = { again: false };
+  const turn = { again: false, version };
   live.pulls.set(key, turn);
   void (async () => {
     do {
       turn.again = false;
       await pull(live.s, key);
-    } while (turn.again && !live.s.disposed);
+      // The pull may have brought the newest version heard of already: no second pull then.
+    } while (turn.again && !live.s.disposed && !holds(live.s.keys.get(key)?.base, turn.version));
     live.pulls.delete(key);
   })();
 }
