@@ -4,9 +4,10 @@
  * in real time, every wait is for a request the server receives or an
  * action the store receives; backoffs and timeouts run on fake timers.
  */
-import { httpRemote, RemoteError } from '../src';
+import { httpRemote, memoryStorage, RemoteError } from '../src';
 import { createSseParser, type SseMessage } from '../src/sync/http/sse';
 import { makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
+import { liveRemote } from './helpers/liveRemote';
 import { startLiveServer, type LiveServer, type LiveServerOptions } from './helpers/liveServer';
 import { createDevice, type Device } from './helpers/sync';
 
@@ -165,6 +166,28 @@ describe('httpRemote({ live })', () => {
     await watching();
     server.send(`data: ${'x'.repeat(1_100_000)}`);
     await server.until(() => server.watches.length === 2 && server.open === 1);
+  });
+});
+
+describe('live changes with many tabs', () => {
+  it('watches from the leading tab alone; the others take in what it stores; the next leader takes over', async () => {
+    const remote = liveRemote();
+    remote.write('project:p1', makeProject('p1', 'Trailer', 3));
+    const storage = memoryStorage();
+    const [first, second] = [createDevice(remote.remote, { storage }), createDevice(remote.remote, { storage })];
+    devices.push(first, second);
+    await first.autosave.load('project', 'p1');
+    await second.autosave.load('project', 'p1');
+    await first.until(() => remote.open === 1);
+
+    remote.write('project:p1', edited('Seen by the leader, shown in both'));
+    await second.until(() => second.project()?.title === 'Seen by the leader, shown in both', 'the other tab took it in');
+    expect(remote.connections).toHaveLength(1);
+
+    await first.autosave.dispose({ flush: false });
+    await second.until(() => remote.open === 1 && remote.connections.length === 2, 'the next leader watching');
+    remote.write('project:p1', edited('Seen by the new leader'));
+    await second.until(() => second.project()?.title === 'Seen by the new leader');
   });
 });
 
