@@ -60,7 +60,11 @@ export const SIZE_NOTES = [
  * cannot grow unnoticed; the target itself stays as set, and is reported
  * missed. Lower a guard whenever the figure drops.
  */
-export const GUARDS = { 'redux-autosave': { startup: 14_500, allOwn: 27_000 } };
+export const GUARDS = {
+  // startup: this branch's base (4750b34) already measures 14.52 KB here; live changes add nothing to it.
+  // allOwn: live changes (sync/live.ts, sync/share.ts) add 1.28 KB to the sync engine's lazy chunk.
+  'redux-autosave': { startup: 14_550, allOwn: 28_400 },
+};
 
 function guardProblems(row) {
   const guards = GUARDS[row.name];

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../defaults';
 import type { PushResult, RemoteAdapter, RemoteDocument } from '../types/remote';
 import { clientOf, streamingFetchExists } from './http/client';
+import { watchChanges } from './http/stream';
 import { badOption, isObject } from '../util/check';
 import { createRequester, notTheProtocol, type Answer, type Call, type HeaderMap } from './http/request';
 
@@ -143,7 +144,8 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
       } while (after !== undefined);
       return items;
     },
-    // The stream's code loads with the first connection, never at the app's start.
-    watch: live ? (watcher) => import('./http/stream').then((stream) => stream.watchChanges(requestOptions, watcher)) : undefined,
+    // Imported statically: an import() here would make bundlers split the
+    // core's shared modules into more chunks even for apps without a remote.
+    watch: live ? (watcher) => watchChanges(requestOptions, watcher) : undefined,
   };
 }
