@@ -56,9 +56,10 @@ function createPort(rt: Runtime): SyncPort {
     // The schema parsed a new object tree: what did not change keeps the
     // state's own objects, so only the components of what changed re-render.
     const document = shareUnchanged(doc.latest, decoded.data);
-    // Shown and saved with no edit of ours: the status stays `saved` (no
-    // `saving` for a write that only stores what came from elsewhere).
-    const quiet = doc.phase === 'clean' && !edited;
+    // The remote's copy as it is, over a saved copy with no edit of ours: the
+    // status stays `saved` (no `saving` for a change made elsewhere). A merge
+    // is ours to push, and says so as any save does.
+    const quiet = doc.phase === 'clean' && reason === 'before-remote' && next === copy;
     restoreInto(rt, doc, document, 'unsaved', true);
     doc.remoteBase = base;
     // The copy this write replaces goes to the history if the remote's lacks some of it.
