@@ -6,6 +6,7 @@
  */
 import { httpRemote, memoryStorage, RemoteError } from '../src';
 import { createSseParser, type SseMessage } from '../src/sync/http/sse';
+import { HEALTHY_MS } from '../src/sync/live';
 import { makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
 import { liveRemote } from './helpers/liveRemote';
 import { startLiveServer, type LiveServer, type LiveServerOptions } from './helpers/liveServer';
@@ -20,9 +21,9 @@ async function serve(options: LiveServerOptions = {}) {
   return server;
 }
 
-function device(options: { live?: boolean; timeoutMs?: number; onUnauthorized?: () => void } = {}) {
-  const { live = true, timeoutMs = 2000, onUnauthorized } = options;
-  const created = createDevice(httpRemote({ url: server.url, live, timeoutMs, onUnauthorized }), { onError: (error) => errors.push(error) });
+function device(options: { live?: boolean; timeoutMs?: number; onUnauthorized?: () => void; headers?: () => Record<string, string> } = {}) {
+  const { live = true, timeoutMs = 2000, onUnauthorized, headers } = options;
+  const created = createDevice(httpRemote({ url: server.url, live, timeoutMs, onUnauthorized, headers }), { onError: (error) => errors.push(error) });
   devices.push(created);
   return created;
 }
@@ -222,6 +223,23 @@ describe('live changes over time', () => {
     // A hello timeout of 1 s and backoffs of 20–200 ms: about one try a second.
     expect(server.watches.length).toBeLessThanOrEqual(8);
     expect(server.open).toBe(1);
+  });
+
+  it('opens a stream the server ended after a healthy run again at once, with the headers read afresh', async () => {
+    await serve();
+    useFakeTimers();
+    let token = 0;
+    device({ headers: () => ({ authorization: `Bearer t${++token}` }) });
+    await advanceUntil(() => server.open === 1);
+    await advanceFor(HEALTHY_MS);
+
+    server.endStreams();
+    const waited = await advanceUntil(() => server.watches.length === 2 && server.open === 1);
+
+    expect(waited).toBeLessThanOrEqual(50);
+    const [first, second] = server.watches.map((w) => w.authorization);
+    expect(second).not.toBe(first);
+    expect(second).toMatch(/^Bearer t\d+$/);
   });
 
   it('stops at a 401 after onUnauthorized had its one chance, and says so with code auth', async () => {

@@ -134,6 +134,10 @@ export async function startLiveServer(options: LiveServerOptions = {}) {
     until(check: () => boolean): Promise<void> {
       return new Promise((resolve) => (check() ? resolve() : void waiters.add({ check, resolve })));
     },
+    /** Ends every open stream cleanly, as a server's `maxStreamMs` does. */
+    endStreams() {
+      for (const stream of streams) stream.end();
+    },
     /** Cuts every open stream, as a crashed process or a proxy would. */
     dropStreams() {
       for (const stream of streams) stream.destroy();
