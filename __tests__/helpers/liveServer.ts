@@ -67,10 +67,11 @@ export async function startLiveServer(options: LiveServerOptions = {}) {
     streams.add(res);
     res.on('close', () => (streams.delete(res), poke()));
     if (options.silent) return void res.write(': waiting\n\n');
-    res.write(`event: hello\ndata: ${JSON.stringify({ cursor: String(cursor) })}\n\n`);
+    // The cursor as a number, as redux-autosave/server sends it (liveRemote sends strings).
+    res.write(`event: hello\ndata: ${JSON.stringify({ cursor })}\n\n`);
     if (lastEventId === undefined) return;
     const after = Number(lastEventId);
-    if (events.length > 0 && after < events[0].cursor - 1) return void res.write(`event: reset\ndata: ${JSON.stringify({ cursor: String(cursor) })}\n\n`);
+    if (events.length > 0 && after < events[0].cursor - 1) return void res.write(`event: reset\ndata: ${JSON.stringify({ cursor })}\n\n`);
     for (const { cursor: id, ...data } of events.filter((e) => e.cursor > after)) res.write(`event: change\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 

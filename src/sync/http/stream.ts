@@ -133,10 +133,10 @@ function take(message: SseMessage, watcher: ChangeWatcher): void {
     return watcher.invalid(`a ${message.event} event whose data is not JSON: ${message.data.slice(0, 80)}`);
   }
   if (!isObject(body)) return watcher.invalid(`a ${message.event} event whose data is not an object`);
-  if (message.event === 'reset') return watcher.reset(typeof body.cursor === 'string' ? body.cursor : undefined);
-  if (message.event === 'hello') {
-    return typeof body.cursor === 'string' ? watcher.hello(body.cursor) : watcher.invalid('a hello event without a string `cursor`');
-  }
+  // A cursor is opaque: a string, or the whole number a counter gives; sent back as text (Last-Event-ID).
+  const cursor = typeof body.cursor === 'string' || Number.isSafeInteger(body.cursor) ? String(body.cursor) : undefined;
+  if (message.event === 'reset') return watcher.reset(cursor);
+  if (message.event === 'hello') return cursor === undefined ? watcher.invalid('a hello event without a `cursor`') : watcher.hello(cursor);
   const { key, version, deleted, client } = body;
   if (typeof key !== 'string' || typeof version !== 'string') return watcher.invalid('a change event without a string `key` and `version`');
   const change: RemoteChange = { key, version };
