@@ -112,6 +112,20 @@ describe('httpRemote({ live })', () => {
     expect(server.watches[1].lastEventId).toBe(cursor);
   });
 
+  it('starts afresh when the server refuses its Last-Event-ID (400), pulling what it has', async () => {
+    await server.close();
+    await serve({ refuse: (req) => (req.headers['last-event-id'] ? { status: 400, body: '{"error":"Last-Event-ID must be a cursor this server sent"}' } : undefined) });
+    const b = await watching();
+    const before = pulls();
+
+    server.dropStreams();
+    await server.until(() => server.watches.length === 3 && server.open === 1 && pulls() > before);
+
+    expect(server.watches.map((w) => w.lastEventId === undefined)).toEqual([true, false, true]);
+    expect(liveErrors()).toEqual([]);
+    expect(b.status().status).toBe('saved');
+  });
+
   it('pulls every known key after a reset (a cursor older than the server keeps), and no other', async () => {
     await server.close();
     await serve({ retention: 2 });

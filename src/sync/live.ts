@@ -126,12 +126,16 @@ async function connect(live: Live): Promise<void> {
     end = { status: 'failed', error: new RemoteError(`redux-autosave: the stream of live changes said no hello within ${helloMs} ms`, { retryable: true }) };
   } else if (!current()) return; // closed on purpose: hidden, offline, another connection, dispose
   live.controller = null;
-  afterEnd(live, end, openedAt !== undefined && Date.now() - openedAt >= HEALTHY_MS);
+  afterEnd(live, end, openedAt !== undefined && Date.now() - openedAt >= HEALTHY_MS, resuming);
 }
 
-function afterEnd(live: Live, end: WatchEnd, healthy: boolean): void {
+function afterEnd(live: Live, end: WatchEnd, healthy: boolean, resumed: boolean): void {
   if (end.status === 'unsupported') return void (live.phase = 'ended'); // quietly: nothing to watch there
-  if (end.status === 'failed' && !end.error.retryable) {
+  // A cursor the server does not take (another server behind the URL, its
+  // store replaced): start afresh, which pulls every known document.
+  const cursorRefused = end.status === 'failed' && end.error.status === 400 && resumed;
+  if (cursorRefused) live.cursor = undefined;
+  else if (end.status === 'failed' && !end.error.retryable) {
     // Refused (a 401 after onUnauthorized, a 403): reconnecting cannot help.
     live.phase = 'ended';
     live.s.port.report(end.error);
