@@ -12,6 +12,7 @@ export type {
   AutosaveSelectors,
   AutosaveState,
   AutosaveStorage,
+  ChangeWatcher,
   Conflict,
   ConflictContext,
   ConflictResolver,
@@ -30,6 +31,7 @@ export type {
   PushMeta,
   PushResult,
   RemoteAdapter,
+  RemoteChange,
   RemoteDocument,
   RemoveResult,
   RetryContext,
@@ -42,6 +44,7 @@ export type {
   StorageUsage,
   StorageTimeouts,
   ValidationIssue,
+  WatchEnd,
 } from './types';
 export type { LocalforageConfig } from './storage/localforage';
 export type { HttpRemoteOptions } from './sync/httpRemote';

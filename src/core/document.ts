@@ -29,11 +29,12 @@ export type DocumentEvent =
 /**
  * Every move of a document's phase; an event not listed for a phase leaves
  * it as it is. A write that ends while a newer edit waits (`written` in
- * `pending`) keeps the document pending.
+ * `pending`) keeps the document pending. A copy from elsewhere is written
+ * from `clean` without `saveStarted` (a quiet write): `written` keeps it clean.
  */
 export const TRANSITIONS: { readonly [P in Phase]: Readonly<Partial<Record<DocumentEvent['type'], Phase>>> } = {
   idle: { edited: 'pending', saveStarted: 'saving', loaded: 'clean', failed: 'error' },
-  clean: { edited: 'pending', saveStarted: 'saving', loaded: 'clean', failed: 'error' },
+  clean: { edited: 'pending', saveStarted: 'saving', written: 'clean', loaded: 'clean', failed: 'error' },
   pending: { edited: 'pending', saveStarted: 'saving', written: 'pending', settled: 'clean', loaded: 'clean', failed: 'error' },
   saving: { edited: 'pending', written: 'clean', settled: 'clean', loaded: 'clean', failed: 'error' },
   error: { edited: 'pending', saveStarted: 'saving', settled: 'clean', loaded: 'clean', failed: 'error' },

@@ -47,9 +47,10 @@ async function saveLatest(rt: Runtime, doc: DocumentState): Promise<AutosaveErro
  * processes): a copy another tab stored meanwhile is taken in first, a copy
  * a load could not verify is kept aside first, and the copy replaced goes to
  * the history when one is due. Failed writes are tried again under the
- * `retry` policy.
+ * `retry` policy. `quiet`: a copy from elsewhere, written while the state
+ * holds no edit; the status does not pass through `saving`.
  */
-export async function writeDocument(rt: Runtime, doc: DocumentState, document: unknown): Promise<AutosaveError | undefined> {
+export async function writeDocument(rt: Runtime, doc: DocumentState, document: unknown, quiet = false): Promise<AutosaveError | undefined> {
   const { key, collection } = doc;
   try {
     await readSchema(collection);
@@ -58,7 +59,7 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
   }
   let prepared = prepare(doc, document, rt.config.maxDocumentBytes);
   if (prepared instanceof AutosaveError) return failDocument(rt, doc, prepared);
-  transition(rt, doc, { type: 'saveStarted' });
+  if (!quiet) transition(rt, doc, { type: 'saveStarted' });
   let written: { savedAt: number; sum: string } | undefined;
   let settledAt: number | undefined;
   const engine = await rt.engine;

@@ -36,14 +36,15 @@ function createPort(rt: Runtime): SyncPort {
     const { key, collection } = doc;
     // A closed page writes nothing more (its engine may finish a pull after dispose()).
     if (rt.disposed) return { ok: false, error: new AutosaveError('storage', `redux-autosave: ${key}: the instance was disposed`, { key }), shown: true };
-    const { threeWayMerge, deepEqual } = await loadMerge();
+    const { threeWayMerge, deepEqual, shareUnchanged } = await loadMerge();
     // Merged in the stored (wire) form, as every copy here is; decoded once at the end.
     let next = copy;
     // A copy saved since `basedOn` was read is newer: fold it in, its side winning.
     const stored = await readStored(rt, doc);
     if (stored && !deepEqual(stored.data, basedOn)) next = threeWayMerge(basedOn, stored.data, next).merged;
     // So is an edit not saved yet.
-    if (hasUnsavedEdit(doc) && doc.clean !== undefined) {
+    const edited = hasUnsavedEdit(doc);
+    if (edited && doc.clean !== undefined) {
       const clean = wireForMerge(collection, doc.clean, key);
       const latest = wireForMerge(collection, doc.latest, key);
       if (!clean.ok) return { ok: false, error: clean.error, shown: false };
@@ -52,12 +53,19 @@ function createPort(rt: Runtime): SyncPort {
     }
     const decoded = decodeFor(collection, key, next);
     if (!decoded.ok) return { ok: false, error: decoded.error, shown: false };
-    restoreInto(rt, doc, decoded.data, 'unsaved', true);
+    // The schema parsed a new object tree: what did not change keeps the
+    // state's own objects, so only the components of what changed re-render.
+    const document = shareUnchanged(doc.latest, decoded.data);
+    // The remote's copy as it is, over a saved copy with no edit of ours: the
+    // status stays `saved` (no `saving` for a change made elsewhere). A merge
+    // is ours to push, and says so as any save does.
+    const quiet = doc.phase === 'clean' && reason === 'before-remote' && next === copy;
+    restoreInto(rt, doc, document, 'unsaved', true);
     doc.remoteBase = base;
     // The copy this write replaces goes to the history if the remote's lacks some of it.
     doc.replacing = reason;
     doc.writtenBase = undefined;
-    const error = await writeDocument(rt, doc, decoded.data);
+    const error = await writeDocument(rt, doc, document, quiet);
     // Another tab's copy met at the write and merged in leaves the copy
     // stored not made from the remote's: its base is not `base`.
     return error ? { ok: false, error, shown: true } : { ok: true, based: doc.writtenBase === base };

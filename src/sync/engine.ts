@@ -2,6 +2,7 @@ import type { SyncEngine, SyncPort } from '../types/sync';
 import type { Base } from './state';
 import { baseFor, baseRecord, dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
 import { deepEqual } from './merge';
+import { endLive, reconsider, startLive } from './live';
 import { pull } from './pull';
 import { finalPush, push, pushAll } from './push';
 import { decide } from './resolve';
@@ -23,6 +24,9 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
   // A reload finishes what the last session left in the outbox. A read that
   // failed is tried again by the next push, pull or syncNow().
   outboxReady(s).then(() => pushAll(s), port.report);
+  // The remote's changes, watched by the leading tab alone (the others take
+  // in what it pulls and stores, as any copy another tab saves).
+  const live = port.remote.watch ? startLive(s) : undefined;
 
   return {
     async beginWrite(key) {
@@ -137,6 +141,7 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       void outboxReady(s)
         .then(() => readOutbox(s))
         .then(() => pushAll(s), port.report);
+      if (live) reconsider(live);
     },
 
     savedElsewhere(key) {
@@ -188,6 +193,7 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       }
       s.pauses.clear();
       unlisten();
+      if (live) endLive(live);
       for (const ks of s.keys.values()) {
         if (ks.retry) clearTimeout(ks.retry.timer);
         ks.retry = null;

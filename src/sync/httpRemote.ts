@@ -1,5 +1,7 @@
 import { DEFAULTS } from '../defaults';
 import type { PushResult, RemoteAdapter, RemoteDocument } from '../types/remote';
+import { clientOf, streamingFetchExists } from './http/client';
+import { watchChanges } from './http/stream';
 import { badOption, isObject } from '../util/check';
 import { createRequester, notTheProtocol, type Answer, type Call, type HeaderMap } from './http/request';
 import { createDelta, send } from './http/send';
@@ -65,6 +67,15 @@ export interface HttpRemoteOptions {
    * @default true
    */
   gzip?: boolean;
+  /**
+   * Watch the server's stream of changes (`GET {url}/_changes`, design §10):
+   * another device's edit is pulled as soon as it is written. One stream per
+   * page (the leading tab's), closed while the page is hidden or offline.
+   * Off in Node, where an open stream would keep the process alive; turn it
+   * on there with `live: true`.
+   * @default true in browsers whose `fetch` streams response bodies; false in Node
+   */
+  live?: boolean;
 }
 
 const fail = (option: string, expected: string, received: unknown): never => badOption(option, expected, received, 'httpRemote ');
@@ -104,7 +115,10 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
   for (const name of ['principal', 'onUnauthorized'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') fail(name, 'a function', options[name]);
   }
-  const request = createRequester({ ...options, url, headers, timeoutMs, maxResponseBytes, fetch: options.fetch, credentials: options.credentials, onUnauthorized: options.onUnauthorized });
+  const live = options.live ?? streamingFetchExists();
+  if (typeof live !== 'boolean') fail('live', 'a boolean', live);
+  const requestOptions = { ...options, url, headers, timeoutMs, maxResponseBytes, fetch: options.fetch, credentials: options.credentials, onUnauthorized: options.onUnauthorized };
+  const request = createRequester(requestOptions);
   const precondition = (baseVersion: string | null): HeaderMap => (baseVersion === null ? { 'if-none-match': '*' } : { 'if-match': `"${baseVersion}"` });
   const { patch = true, gzip = true, patchFromBytes = 1024 } = options;
   if (typeof patch !== 'boolean') fail('patch', 'a boolean', patch);
@@ -127,7 +141,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
     push: (key, data, meta) => send(delta, request, precondition, outcome, key, data, meta),
     async remove(key, { baseVersion, idempotencyKey }) {
       // A tombstone: the document stays gone for every device, not only here.
-      const call: Call = { method: 'DELETE', key, headers: { 'idempotency-key': idempotencyKey, 'if-match': baseVersion === null ? '*' : `"${baseVersion}"` }, answers: [404, 412] };
+      const call: Call = { method: 'DELETE', key, headers: { 'idempotency-key': idempotencyKey, ...clientOf(idempotencyKey), 'if-match': baseVersion === null ? '*' : `"${baseVersion}"` }, answers: [404, 412] };
       const answer = await request(call);
       return answer.status === 412 ? { ok: false, conflict: { version: versionOf(call, answer) } } : { ok: true };
     },
@@ -147,5 +161,8 @@ export function httpRemote(options: HttpRemoteOptions): RemoteAdapter {
       } while (after !== undefined);
       return items;
     },
+    // Imported statically: an import() here would make bundlers split the
+    // core's shared modules into more chunks even for apps without a remote.
+    watch: live ? (watcher) => watchChanges(requestOptions, watcher) : undefined,
   };
 }

@@ -158,3 +158,5 @@ function own(obj: Dict, key: string): unknown {
 function slot<V>(map: Map<Key, V>, id: Key): V | typeof ABSENT {
   return map.has(id) ? (map.get(id) as V) : ABSENT;
 }
+
+export { shareUnchanged } from './share';

@@ -1,3 +1,4 @@
+import type { RemoteError } from '../errors';
 import type { MergeConflicts } from './status';
 
 /** A document as the remote holds it: the server assigns `version`. */
@@ -73,4 +74,43 @@ export interface RemoteAdapter {
    * user was signed in never reach another user's space.
    */
   principal?(): string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * Opens one connection to the remote's stream of changes (`httpRemote({ live })`)
+   * and resolves when it ends. The engine keeps one open while the page is the
+   * leading tab, visible and online, reconnecting with backoff. Absent: no live changes.
+   */
+  watch?(watcher: ChangeWatcher): Promise<WatchEnd>;
 }
+
+/** A write or a delete on the remote, as the stream of changes tells it. */
+export interface RemoteChange {
+  key: string;
+  version: string;
+  deleted?: boolean;
+  /** The client id of the device that wrote it (its `X-Autosave-Client`), when it said one. */
+  client?: string;
+}
+
+/** What a connection to the stream of changes tells as it goes; called only while it is open. */
+export interface ChangeWatcher {
+  /** Resume after this cursor (`Last-Event-ID`); `undefined` for the present. */
+  after: string | undefined;
+  /** Aborted to close the connection; `watch` then resolves `{ status: 'ended' }`. */
+  signal: AbortSignal;
+  /** The stream is open, the remote at `cursor`. */
+  hello(cursor: string): void;
+  /** One write or delete; `cursor` is the event's id. */
+  change(change: RemoteChange, cursor: string | undefined): void;
+  /** `after` is older than the remote keeps: every document may have changed. */
+  reset(cursor: string | undefined): void;
+  /** An event that is not the protocol's (ignored). */
+  invalid(reason: string): void;
+}
+
+/**
+ * How a connection ended: closed (by the remote, after its `maxStreamMs`, or by
+ * the signal); `unsupported` when the remote has no stream of changes (404, 501);
+ * `failed` with the error, which says whether another try may help (`retryable`,
+ * `retryAfterMs`) or not (`code: 'auth'`, other refusals).
+ */
+export type WatchEnd = { status: 'ended' } | { status: 'unsupported' } | { status: 'failed'; error: RemoteError };

@@ -199,7 +199,8 @@ function watch(world: World, side: Side, tab: Tab): () => void {
   return tab.device.store.subscribe(() => {
     const now = tab.device.status();
     const project = tab.device.project();
-    if (now.status === 'saved' && before.status !== 'saved' && project) {
+    // A copy from elsewhere is written without passing through `saving`: its write shows as a new lastSavedAt.
+    if (now.status === 'saved' && (before.status !== 'saved' || now.lastSavedAt !== before.lastSavedAt) && project) {
       const ack: Ack = { tab: tab.name, device: side.name, values: snapshot(project), shared: side.tabs.length > 1, removed: false };
       world.acks.push(ack);
       tab.lastAck = ack;

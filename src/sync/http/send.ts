@@ -6,6 +6,7 @@ import { RemoteError } from '../../errors';
 import type { PushMeta, PushResult } from '../../types/remote';
 import { isObject } from '../../util/check';
 import type { Answer, Call, HeaderMap } from './request';
+import { clientOf } from './client';
 
 type PatchModule = typeof import('../patch/index');
 type Request = (call: Call) => Promise<Answer>;
@@ -101,7 +102,7 @@ export type Outcome = (call: Call, answer: Answer) => PushResult;
  */
 export async function send(d: Delta, request: Request, precondition: Precondition, outcome: Outcome, key: string, data: unknown, meta: PushMeta): Promise<PushResult> {
   const document = JSON.stringify(meta.overrode?.length ? { data, overrode: meta.overrode } : { data });
-  const headers = { 'idempotency-key': meta.idempotencyKey, ...precondition(meta.baseVersion) };
+  const headers = { 'idempotency-key': meta.idempotencyKey, ...clientOf(meta.idempotencyKey), ...precondition(meta.baseVersion) };
   const put: Call = { method: 'PUT', key, headers: { 'content-type': 'application/json', ...headers }, body: document, keepalive: meta.keepalive, answers: [412] };
   const patchCall = (text: string): Call => ({
     method: 'PATCH',
