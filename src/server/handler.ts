@@ -7,6 +7,7 @@ import { resolveOptions, type SyncHandlerOptions } from './options';
 import type { HandlerState } from './routes/context';
 import { deleteDocument, getDocument, putDocument } from './routes/documents';
 import { listDocuments } from './routes/listing';
+import { StoreUnavailableError } from './stores/unavailable';
 
 const DOCUMENT_METHODS = 'GET, PUT, DELETE, OPTIONS';
 const MAX_KEY = 1024;
@@ -87,6 +88,10 @@ export function createSyncHandler(options: SyncHandlerOptions): (request: Reques
       if (error instanceof Refusal) result = error.answer;
       // Nobody is there to read an answer, and it is no failure of the server's: nothing to log.
       else if (error instanceof ClientGone) result = refuse(400, 'the request was closed before its body arrived');
+      // The database is restarting or out of reach: clients retry a 503 after Retry-After, and the write was whole or not at all.
+      else if (error instanceof StoreUnavailableError) {
+        result = refuse(503, 'the server cannot reach its database just now; try again shortly', {}, { 'retry-after': String(error.retryAfterSeconds) });
+      }
       else {
         try {
           resolved.onError(error, request);

@@ -37,8 +37,17 @@ export class Watchers {
     };
   }
 
+  /** Every watcher of every space: after a wake-up channel was down, anything may have changed. */
+  wakeAll(): void {
+    for (const space of [...this.bySpace.keys()]) this.wake(space);
+  }
+
+  get watching(): boolean {
+    return this.bySpace.size > 0;
+  }
+
   wake(space: string): void {
-    for (const wake of this.bySpace.get(space) ?? []) {
+    for (const wake of [...(this.bySpace.get(space) ?? [])]) {
       try {
         wake();
       } catch {
