@@ -42,8 +42,9 @@ export class Watchers {
     for (const space of [...this.bySpace.keys()]) this.wake(space);
   }
 
-  get watching(): boolean {
-    return this.bySpace.size > 0;
+  /** The spaces watched now. */
+  spaces(): string[] {
+    return [...this.bySpace.keys()];
   }
 
   wake(space: string): void {
