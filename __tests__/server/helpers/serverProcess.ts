@@ -13,7 +13,9 @@ let probe: string | undefined;
 function cliBundle(): string {
   if (bundle) return bundle;
   const out = join(mkdtempSync(join(tmpdir(), 'autosave-cli-')), 'cli.mjs');
-  buildSync({ entryPoints: [join(root, 'src/server/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node18', outfile: out, logLevel: 'silent' });
+  // pg and ioredis are CommonJS: inside an ES module bundle their require() of Node's modules needs a require of its own.
+  const banner = "import { createRequire as __autosaveRequire } from 'node:module'; const require = __autosaveRequire(import.meta.url);";
+  buildSync({ entryPoints: [join(root, 'src/server/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node18', outfile: out, logLevel: 'silent', banner: { js: banner } });
   return (bundle = out);
 }
 

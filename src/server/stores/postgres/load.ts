@@ -10,6 +10,6 @@ export async function loadPg(): Promise<typeof Pg> {
     // As an ES module `pg` is CommonJS seen through a default export.
     return loaded.default ?? loaded;
   } catch (error) {
-    throw new Error('redux-autosave: postgresStore needs the `pg` package: npm install pg', { cause: error });
+    throw new Error(`redux-autosave: postgresStore needs the \`pg\` package: npm install pg (${(error as Error)?.message})`, { cause: error });
   }
 }

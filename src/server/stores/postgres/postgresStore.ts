@@ -108,12 +108,16 @@ export function postgresStore(options: PostgresStoreOptions): SyncStore {
   const inTransaction = async <T>(pool: PostgresPool, body: (client: PooledClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A connection cut while the client is checked out is reported on the client; unheard, that ends the process.
+    const onError = (error: Error) => void (broken = error);
+    client.on?.('error', onError);
     try {
       return await body(client);
     } catch (error) {
       if (isConnectionError(error)) broken = error as Error;
       throw error;
     } finally {
+      client.off?.('error', onError);
       // A client whose connection failed is destroyed, not given back to serve the next request.
       client.release(broken);
     }

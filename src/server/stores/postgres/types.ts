@@ -6,6 +6,8 @@ export interface Queryable {
 /** A client checked out of a pool: given back with `release`, destroyed when given an error. */
 export interface PooledClient extends Queryable {
   release(destroy?: Error | boolean): void;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /**

@@ -17,12 +17,25 @@ export interface RedisStoreOptions extends StoreOptions {
   url?: string;
   /** An ioredis client of yours instead: the store never quits it (its watcher reads on `client.duplicate()`). */
   client?: RedisClient;
-  /** Put before every key the store makes, so one Redis can hold several stores. @default 'autosave:' */
+  /** Put before every key the store makes, so one Redis can hold several stores. @default 'autosave:' (or the URL's `?prefix=`) */
   prefix?: string;
   /** Entries kept in each space's change stream (`XADD … MAXLEN ~`). @default 1000 */
   streamLength?: number;
   /** Told what the start-up check found worth saying (persistence off). @default console.warn */
   onWarning?: (message: string) => void;
+}
+
+/** The URL without `?prefix=` (ours, not a connection setting), and the prefix: the option's, the URL's, or the default. */
+function urlAndPrefix(options: RedisStoreOptions): { url?: string; prefix: string } {
+  let { url } = options;
+  let prefix = options.prefix;
+  if (typeof url === 'string' && /^rediss?:\/\//.test(url)) {
+    const parsed = new URL(url);
+    prefix ??= parsed.searchParams.get('prefix') ?? undefined;
+    parsed.searchParams.delete('prefix');
+    url = parsed.toString();
+  }
+  return { url, prefix: prefix ?? 'autosave:' };
 }
 
 /** How often a write re-reads and plans again when another write in its space came first. */
@@ -63,7 +76,8 @@ const documentOf = (key: string, fields: Record<string, string>): StoredDocument
  */
 export function redisStore(options: RedisStoreOptions): SyncStore {
   if (typeof options !== 'object' || options === null) fail('options', 'an object { url } or { client }', options);
-  const { url, client: givenClient, prefix = 'autosave:', streamLength = 1000, onWarning = (message: string) => console.warn(message) } = options;
+  const { client: givenClient, streamLength = 1000, onWarning = (message: string) => console.warn(message) } = options;
+  const { url, prefix } = urlAndPrefix(options);
   if ((url === undefined) === (givenClient === undefined)) fail('url', 'given, or else `client` (one of the two)', url);
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) fail('url', 'a redis:// or rediss:// URL', url);
   if (givenClient !== undefined && typeof givenClient?.duplicate !== 'function') fail('client', 'an ioredis client', givenClient);
