@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { redisStore } from '../../src/server';
 import { describeSyncStore } from './helpers/describeSyncStore';
@@ -18,6 +19,39 @@ if (redis.ok) {
   });
 
   describeSyncStore('redisStore({ client })', (options) => redisStore({ client, prefix, onWarning: () => {}, ...options }));
+
+  it('gives a watcher resuming after a later write the change of a write that was planned before it and applied after', async () => {
+    // T1's script is held back after T1 read the space and planned; T2 (another process) writes meanwhile.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const slow = Object.create(client) as Redis;
+    slow.call = (async (command: string, ...args: unknown[]) => {
+      if (command === 'EVALSHA' && !held) {
+        held = true;
+        await gate;
+      }
+      return (client.call as (...all: unknown[]) => Promise<unknown>)(command, ...args);
+    }) as Redis['call'];
+    const first = redisStore({ client: slow as never, prefix, onWarning: () => {} });
+    const other = redisStore({ client, prefix, onWarning: () => {} });
+    const space = `user-${randomUUID()}`;
+    const create = (key: string) => ({ space, key, precondition: { ifNoneMatch: ['*'] }, change: { kind: 'put' as const, text: '1' } });
+
+    const t1 = first.write(create('a'));
+    while (!held) await new Promise((resolve) => setImmediate(resolve));
+    const t2 = await other.write(create('b'));
+    const seen = await other.changes(space, 0, 100);
+    release();
+    const written = await t1;
+    const resumed = await other.changes(space, seen.cursor, 100);
+    await first.close();
+    await other.close();
+
+    expect(t2).toMatchObject({ status: 'written', cursor: 1 });
+    expect(written).toMatchObject({ status: 'written', cursor: 2 });
+    expect(resumed).toMatchObject({ status: 'changes', changes: [{ key: 'a', cursor: 2 }] });
+  });
 } else if (REQUIRE_SERVICES) {
   it('runs on the Redis at REDIS_URL (REQUIRE_SERVICES=1)', () => {
     throw new Error(`REQUIRE_SERVICES=1 and no Redis answers at ${REDIS_URL}: ${redis.reason}`);
