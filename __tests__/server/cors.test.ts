@@ -15,7 +15,7 @@ describe('CORS', () => {
     expect(reply.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(reply.headers.get('access-control-allow-methods')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT']);
     expect(reply.headers.get('access-control-allow-headers')?.split(', ').sort()).toEqual(
-      ['Authorization', 'Content-Encoding', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID'],
+      ['Authorization', 'Content-Encoding', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Autosave-Client'],
     );
     expect(reply.headers.get('access-control-max-age')).toBe('300');
     expect(reply.headers.get('vary')).toBe('Origin');

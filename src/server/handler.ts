@@ -6,6 +6,8 @@ import { InFlight } from './idempotency';
 import { resolveOptions, type SyncHandlerOptions } from './options';
 import type { HandlerState } from './routes/context';
 import { deleteDocument, getDocument, putDocument } from './routes/documents';
+import { resolveLiveOptions } from './live/options';
+import { streamChanges, StreamCounts } from './routes/changes';
 import { listDocuments } from './routes/listing';
 import { StoreUnavailableError } from './stores/unavailable';
 
@@ -14,7 +16,7 @@ const MAX_KEY = 1024;
 
 /** The protocol this server speaks, for clients to decide what to send. */
 function capabilities(state: HandlerState): Answer {
-  return { status: 200, json: JSON.stringify({ protocol: 1, patch: false, gzip: false, live: false, retentionMs: state.options.store.retentionMs }) };
+  return { status: 200, json: JSON.stringify({ protocol: 1, patch: false, gzip: false, live: state.live !== false, retentionMs: state.options.store.retentionMs }) };
 }
 
 /** The key of `/{basePath}/{key}`, `''` for the collection itself, `undefined` for a path outside. */
@@ -32,7 +34,7 @@ function keyOf(pathname: string, basePath: string): string | undefined | Answer 
   return key;
 }
 
-async function route(request: Request, state: HandlerState): Promise<Answer> {
+async function route(request: Request, state: HandlerState, streams: StreamCounts): Promise<Answer> {
   const { pathname } = new URL(request.url);
   const key = keyOf(pathname, state.options.basePath);
   if (key === undefined) return refuse(404, `no route ${request.method} ${pathname}; documents live at ${state.options.basePath}/{key}`);
@@ -46,8 +48,9 @@ async function route(request: Request, state: HandlerState): Promise<Answer> {
   const { space } = access;
 
   if (key === '_capabilities') return method === 'GET' ? capabilities(state) : refuse(405, '_capabilities answers GET', {}, { allow: 'GET' });
+  if (key === '_changes') return streamChanges(request, space, state, streams);
   if (key === '') return method === 'GET' ? listDocuments(request, space, state) : refuse(405, 'the collection answers GET ?prefix=', {}, { allow: 'GET' });
-  // Names starting with '_' are the protocol's own (`_changes` comes with live changes).
+  // Names starting with '_' are the protocol's own.
   if (key.startsWith('_')) return refuse(404, `${JSON.stringify(key)} is reserved for the protocol and not served here`);
   const target = { request, space, key };
   if (method === 'GET') return getDocument(target, state);
@@ -76,14 +79,16 @@ export function createSyncHandler(options: SyncHandlerOptions): (request: Reques
     options: resolved,
     budget: new UploadBudget(resolved.maxBufferedBytes, resolved.maxConcurrentUploads),
     inFlight: new InFlight(),
+    live: resolveLiveOptions(options.live),
   };
+  const streams = new StreamCounts();
   return async function handle(request) {
     const preflight = request.method === 'OPTIONS';
     const cors = corsHeaders(request, resolved.cors, preflight);
     if (preflight) return new Response(null, { status: 204, headers: cors });
     let result: Answer;
     try {
-      result = await route(request, state);
+      result = await route(request, state, streams);
     } catch (error) {
       if (error instanceof Refusal) result = error.answer;
       // Nobody is there to read an answer, and it is no failure of the server's: nothing to log.
@@ -101,7 +106,7 @@ export function createSyncHandler(options: SyncHandlerOptions): (request: Reques
         result = refuse(500, 'the server failed to handle this request');
       }
     }
-    return new Response(result.json, {
+    return new Response(result.body ?? result.json, {
       status: result.status,
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors, ...result.headers },
     });

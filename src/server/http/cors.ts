@@ -14,7 +14,7 @@ export interface CorsOptions {
 }
 
 const ALLOW_METHODS = 'GET, PUT, PATCH, DELETE, OPTIONS';
-const ALLOW_HEADERS = 'Authorization, Content-Type, Content-Encoding, If-Match, If-None-Match, Idempotency-Key, Last-Event-ID';
+const ALLOW_HEADERS = 'Authorization, Content-Type, Content-Encoding, If-Match, If-None-Match, Idempotency-Key, Last-Event-ID, X-Autosave-Client';
 // Without these a page's script cannot read them: versions, backoff, and what the server accepts.
 const EXPOSE_HEADERS = 'ETag, Retry-After, Accept-Patch, Accept-Encoding';
 
