@@ -38,6 +38,18 @@ describe('GET {basePath}/_changes on a real HTTP server', () => {
     await events.cancel();
   });
 
+  it('echoes the writer’s X-Autosave-Client as client, so a tab can skip its own writes', async () => {
+    const { events } = await open();
+    await events.nextEvent();
+
+    const { version } = await put('project:p1', 1, { 'if-none-match': '*', 'x-autosave-client': 'tab-7f3a' });
+    await put('project:p2', 1, { 'if-none-match': '*', 'x-autosave-client': 'bad id with spaces' });
+
+    expect(await events.nextEvent()).toEqual({ event: 'change', id: '1', data: { key: 'project:p1', version, client: 'tab-7f3a' } });
+    expect((await events.nextEvent())?.data).toEqual({ key: 'project:p2', version: expect.any(String) });
+    await events.cancel();
+  });
+
   it('resumes after Last-Event-ID, and says reset for a cursor older than the retention', async () => {
     const first = await put('a', 1);
     await put('b', 1);

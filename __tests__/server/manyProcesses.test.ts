@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { migrate, postgresStore } from '../../src/server';
+import { sseReader } from './helpers/eventStream';
 import { request, spawnServer, type ServerProcess } from './helpers/serverProcess';
 import { REDIS_URL, REQUIRE_SERVICES, redisAnswers, startPostgres, uniqueName, type TestPostgres } from './helpers/services';
 
@@ -61,6 +62,33 @@ async function raceRounds(servers: ServerProcess[], token: string, key: string, 
   return result;
 }
 
+/**
+ * A change stream open on one process sees writes made through the other
+ * (Postgres: LISTEN/NOTIFY; Redis: the space's stream), then a resume from
+ * its last id on the other process gets what was written while it was away.
+ */
+async function streamAcrossProcesses(servers: ServerProcess[], token: string): Promise<void> {
+  const key = `project:live-${Date.now()}`;
+  const response = await fetch(`${servers[0].url}/_changes`, { headers: auth(token) });
+  const events = sseReader(response.body!);
+  const hello = await events.nextEvent();
+  expect(hello).toMatchObject({ event: 'hello' });
+  const sentAt = Date.now();
+  const put = await request(`${servers[1].url}/${encodeURIComponent(key)}`, 'PUT', { ...auth(token), 'if-none-match': '*', 'x-autosave-client': 'tab-b' }, '{"data":1}');
+  const change = await events.nextEvent();
+  const latencyMs = Date.now() - sentAt;
+  await events.cancel();
+  expect(change).toEqual({ event: 'change', id: String((hello!.data as { cursor: number }).cursor + 1), data: { key, version: JSON.parse(put.text).version, client: 'tab-b' } });
+  expect(latencyMs).toBeLessThan(1_000);
+
+  const gone = await request(`${servers[0].url}/${encodeURIComponent(key)}`, 'DELETE', { ...auth(token), 'if-match': '*' });
+  const resumed = await fetch(`${servers[1].url}/_changes`, { headers: { ...auth(token), 'last-event-id': change!.id! } });
+  const again = sseReader(resumed.body!);
+  expect(await again.nextEvent()).toMatchObject({ event: 'hello' });
+  expect(await again.nextEvent()).toMatchObject({ event: 'change', data: { key, version: JSON.parse(gone.text).version, deleted: true } });
+  await again.cancel();
+}
+
 function expectOneWinnerPerRound({ statuses, versions }: RoundsResult): void {
   expect(statuses).toHaveLength(ROUNDS);
   for (const round of statuses) {
@@ -98,6 +126,10 @@ describe('two server processes on one Postgres', () => {
 
     expectOneWinnerPerRound(await raceRounds(servers, token, 'project:race'));
   }, 60_000);
+
+  it('streams a write made on one process to a watcher on the other (LISTEN/NOTIFY), and resumes on either', async () => {
+    await streamAcrossProcesses(servers, Object.keys(USERS)[0]);
+  }, 30_000);
 
   it('keeps that when the database drops every connection of both servers midway (real Postgres: pg_terminate_backend)', async () => {
     const token = Object.keys(USERS)[1];
@@ -145,6 +177,10 @@ if (redis.ok) {
     it(`lets exactly one of ${CLIENTS} concurrent PUTs from one version win, ${ROUNDS} rounds, across both processes`, async () => {
       expectOneWinnerPerRound(await raceRounds(servers, Object.keys(USERS)[0], 'project:race'));
     }, 60_000);
+
+    it('streams a write made on one process to a watcher on the other (XREAD on a duplicated client), and resumes on either', async () => {
+      await streamAcrossProcesses(servers, Object.keys(USERS)[0]);
+    }, 30_000);
 
     it("keeps that when Redis drops both servers' connections midway (CLIENT KILL)", async () => {
       let killed = 0;

@@ -93,6 +93,8 @@ export interface WriteRequest {
   idempotency?: { key: string; fingerprint: string };
   /** Refused as `over-quota` when the write would take the space past either. */
   limits?: { maxBytes?: number; maxDocuments?: number };
+  /** The writer's `X-Autosave-Client` id, kept with the change: a client skips the events of its own writes. */
+  client?: string;
 }
 
 /** What a replay answers: the first answer of a write that was applied. */
@@ -130,6 +132,8 @@ export interface ChangeEntry {
   key: string;
   version: string;
   deleted?: true;
+  /** The `X-Autosave-Client` id the write came with, when it came with one. */
+  client?: string;
 }
 
 export type ChangesPage =

@@ -9,7 +9,7 @@ export function sseEvent(event: string, data: unknown, id?: number): string {
   return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 }
 
-const changeData = ({ key, version, deleted, client }: ChangeEntry & { client?: string }) => ({ key, version, ...(deleted ? { deleted } : {}), ...(client ? { client } : {}) });
+const changeData = ({ key, version, deleted, client }: ChangeEntry) => ({ key, version, ...(deleted ? { deleted } : {}), ...(client ? { client } : {}) });
 
 /** What a stream holds while it is open: where it is in the space's changes, and whether a read is due. */
 interface StreamState {

@@ -34,12 +34,18 @@ export async function changesSince(db: Queryable, t: Tables, space: string, afte
   const purgedThrough = head.rows.length === 0 ? 0 : Number(head.rows[0].purged_through);
   // A cursor past ours was never issued here (another database, a restore): start over.
   if (after < purgedThrough || after > cursor) return { status: 'reset', cursor };
-  const { rows } = await db.query<{ cursor: string; key: string; version: string; deleted: boolean }>(
-    `SELECT cursor, key, version, text IS NULL AS deleted FROM ${t.documents} WHERE space = $1 AND cursor > $2 AND cursor <= $3 ORDER BY cursor LIMIT $4`,
+  const { rows } = await db.query<{ cursor: string; key: string; version: string; deleted: boolean; client: string | null }>(
+    `SELECT cursor, key, version, text IS NULL AS deleted, client FROM ${t.documents} WHERE space = $1 AND cursor > $2 AND cursor <= $3 ORDER BY cursor LIMIT $4`,
     [space, after, cursor, limit + 1],
   );
   const page = rows.slice(0, limit);
-  const changes = page.map((row) => ({ cursor: Number(row.cursor), key: row.key, version: row.version, ...(row.deleted ? { deleted: true as const } : {}) }));
+  const changes = page.map((row) => ({
+    cursor: Number(row.cursor),
+    key: row.key,
+    version: row.version,
+    ...(row.deleted ? { deleted: true as const } : {}),
+    ...(row.client === null ? {} : { client: row.client }),
+  }));
   return { status: 'changes', changes, cursor: rows.length > limit ? changes[changes.length - 1].cursor : cursor };
 }
 

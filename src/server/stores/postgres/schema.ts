@@ -51,6 +51,7 @@ const STEPS: ((t: Tables) => string[])[] = [
       text text,
       bytes integer NOT NULL,
       overrode text,
+      client text,
       cursor bigint NOT NULL,
       updated_at bigint NOT NULL,
       PRIMARY KEY (space, key))`,

@@ -91,16 +91,16 @@ export async function writeInTransaction(db: Queryable, request: WriteRequest, c
     [space, bytesDelta, documentsDelta],
   );
   const cursor = Number(counted.rows[0].cursor);
-  const values = [space, key, outcome.version, outcome.text, outcome.bytes, outcome.overrode === null ? null : JSON.stringify(outcome.overrode), cursor, at];
+  const values = [space, key, outcome.version, outcome.text, outcome.bytes, outcome.overrode === null ? null : JSON.stringify(outcome.overrode), cursor, at, request.client ?? null];
   // Conditional on the version read above: under the space lock it always holds, and if it ever did not, nothing is written.
   const applied =
     current === null
       ? await db.query(
-          `INSERT INTO ${t.documents} (space, key, version, text, bytes, overrode, cursor, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+          `INSERT INTO ${t.documents} (space, key, version, text, bytes, overrode, cursor, updated_at, client) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
           values,
         )
       : await db.query(
-          `UPDATE ${t.documents} SET version = $3, text = $4, bytes = $5, overrode = $6, cursor = $7, updated_at = $8 WHERE space = $1 AND key = $2 AND version = $9`,
+          `UPDATE ${t.documents} SET version = $3, text = $4, bytes = $5, overrode = $6, cursor = $7, updated_at = $8, client = $9 WHERE space = $1 AND key = $2 AND version = $10`,
           [...values, current.version],
         );
   if (applied.rowCount !== 1) throw new Error(`redux-autosave: postgresStore found ${JSON.stringify(key)} changed under the space lock; the write was rolled back`);

@@ -164,7 +164,7 @@ export function redisStore(options: RedisStoreOptions): SyncStore {
           idempotency.maxPerSpace ?? DEFAULT_IDEMPOTENCY_PER_SPACE,
           maxAgeMs,
           streamLength,
-          '',
+          request.client ?? '',
         ],
       ),
     );
@@ -223,8 +223,15 @@ export function redisStore(options: RedisStoreOptions): SyncStore {
         const cursor = Number(out[1]);
         if (out[0] === 'reset') return { status: 'reset', cursor };
         const changes = [];
-        for (let at = 2; at < out.length; at += 4) {
-          changes.push({ cursor: Number(out[at + 1]), key: String(out[at]), version: String(out[at + 2]), ...(out[at + 3] === '1' ? { deleted: true as const } : {}) });
+        for (let at = 2; at < out.length; at += 5) {
+          const client = String(out[at + 4]);
+          changes.push({
+            cursor: Number(out[at + 1]),
+            key: String(out[at]),
+            version: String(out[at + 2]),
+            ...(out[at + 3] === '1' ? { deleted: true as const } : {}),
+            ...(client === '' ? {} : { client }),
+          });
         }
         const page = changes.slice(0, limit);
         return { status: 'changes', changes: page, cursor: changes.length > limit ? page[page.length - 1].cursor : cursor };

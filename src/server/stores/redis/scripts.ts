@@ -28,6 +28,7 @@ else
   redis.call('ZADD', KEYS[5], ARGV[8], ARGV[2])
 end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], 'o', ARGV[7]) end
+if ARGV[16] ~= '' then redis.call('HSET', KEYS[2], 'w', ARGV[16]) end
 redis.call('ZADD', KEYS[3], cursor, ARGV[2])
 if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[11], ARGV[12])
@@ -52,7 +53,7 @@ return cursor
 
 /**
  * The changes after a cursor, read in one step so the head cursor and the
- * entries agree: `{'reset', cursor}` or `{'changes', cursor, key, cursor, version, deleted, …}`.
+ * entries agree: `{'reset', cursor}` or `{'changes', cursor, key, cursor, version, deleted, client, …}`.
  *
  * KEYS: meta, cursors   ARGV: after, limit + 1, document key prefix
  */
@@ -64,11 +65,12 @@ if after < purged or after > cursor then return {'reset', cursor} end
 local found = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], cursor, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {'changes', cursor}
 for i = 1, #found, 2 do
-  local document = redis.call('HMGET', ARGV[3] .. found[i], 'v', 'x')
+  local document = redis.call('HMGET', ARGV[3] .. found[i], 'v', 'x', 'w')
   table.insert(out, found[i])
   table.insert(out, found[i + 1])
   table.insert(out, document[1] or '')
   table.insert(out, document[2] or '0')
+  table.insert(out, document[3] or '')
 end
 return out
 `;
