@@ -36,9 +36,11 @@ export interface SyncStore {
   /**
    * Calls `wake` after each change to `space`, with no data: the watcher then
    * reads `changes()`. Across processes this is LISTEN/NOTIFY or a stream; a
-   * lost wake-up costs latency, never a change. Returns the unsubscribe.
+   * lost wake-up costs latency, never a change. Returns the unsubscribe,
+   * with `ready` when the subscription takes a while to reach the database
+   * (changes written before it are then read, not waited for).
    */
-  watch?(space: string, wake: () => void): () => void;
+  watch?(space: string, wake: () => void): (() => void) & { ready?: Promise<void> };
   /** Live documents and their bytes (UTF-8 of the stored text), for quotas. */
   usage(space: string): Promise<SpaceUsage>;
   /** How long tombstones (and so cursors) are kept, for `_capabilities`. */

@@ -3,6 +3,8 @@ import type { ResolvedLiveOptions } from './options';
 
 const encoder = new TextEncoder();
 const PAGE = 500;
+/** How long a stream waits for the store's subscription before it says hello anyway (heartbeats then cover the gap). */
+const READY_WAIT_MS = 2_000;
 
 /** One Server-Sent Event; `data` is one line of JSON, so it needs no splitting. */
 export function sseEvent(event: string, data: unknown, id?: number): string {
@@ -99,7 +101,8 @@ export function openChangeStream({ store, space, after, options, signal, onEnd, 
         signal?.addEventListener('abort', end, { once: true });
         // Until hello is sent there is no cursor to read after: wake-ups meanwhile only ask for one read after it.
         state.reading = true;
-        unwatch = store.watch?.(space, () => void read()) ?? (() => {});
+        const watching = store.watch?.(space, () => void read());
+        unwatch = watching ?? (() => {});
         timers.push(setTimeout(end, options.maxStreamMs));
         const beat = () => {
           send(': keep-alive\n\n');
@@ -108,6 +111,9 @@ export function openChangeStream({ store, space, after, options, signal, onEnd, 
         };
         timers[1] = setTimeout(beat, options.heartbeatMs);
         try {
+          // A database store's subscription may take a moment to reach it; what is written before then is read, not awaited.
+          if (watching?.ready) await Promise.race([watching.ready, new Promise((resolve) => timers.push(setTimeout(resolve, READY_WAIT_MS)))]);
+          if (state.closed) return;
           const head = await store.changes(space, Number.MAX_SAFE_INTEGER, 1);
           // Asking past the head answers `reset` with the head itself: the cursor to start from.
           const cursor = head.cursor;

@@ -2,6 +2,7 @@ import type * as Pg from 'pg';
 import type { Watchers } from '../serialize';
 
 export interface Listener {
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -9,15 +10,17 @@ export interface Listener {
  * One connection of its own, outside the pool, that LISTENs for the
  * schema's channel and wakes this process's watchers of the space named in
  * each notification. A pooled connection would stop listening as soon as it
- * went back to the pool. When the connection drops it comes back with
- * backoff, and then wakes every watcher: what was announced meanwhile was
- * lost, so each reads its changes again.
+ * went back to the pool. `ready` resolves once it listens. When the
+ * connection drops it comes back with backoff, and then wakes every watcher:
+ * what was announced meanwhile was heard by no one, so each reads again.
  */
 export function startListener(pg: typeof Pg, config: Pg.ClientConfig, channel: string, watchers: Watchers): Listener {
   let client: Pg.Client | undefined;
   let closed = false;
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
+  let listening!: () => void;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
 
   const connect = async () => {
     timer = undefined;
@@ -42,6 +45,7 @@ export function startListener(pg: typeof Pg, config: Pg.ClientConfig, channel: s
       await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
       if (failures > 0) watchers.wakeAll();
       failures = 0;
+      listening();
     } catch {
       reconnect();
     }
@@ -49,6 +53,7 @@ export function startListener(pg: typeof Pg, config: Pg.ClientConfig, channel: s
   void connect();
 
   return {
+    ready,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

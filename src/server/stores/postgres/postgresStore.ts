@@ -73,7 +73,7 @@ export function postgresStore(options: PostgresStoreOptions): SyncStore {
   const inFlight = new Set<Promise<unknown>>();
   const lastPurge = new Map<string, number>();
   let closed = false;
-  let listener: Listener | undefined;
+  let listener: Promise<Listener> | undefined;
 
   const loaded = (async () => {
     const pg = await loadPg();
@@ -160,21 +160,20 @@ export function postgresStore(options: PostgresStoreOptions): SyncStore {
       }),
     watch(space, wake) {
       if (!listener && !closed) {
-        listener = { close: async () => {} };
-        const starting = loaded.then(({ pg, pool }) => {
+        listener = loaded.then(({ pg, pool }) => {
           const config = givenPool ? ((pool as { options?: Pg.ClientConfig }).options ?? {}) : { connectionString: split!.url };
           return startListener(pg, config, tables.channel, watchers);
         });
-        listener = { close: () => starting.then((started) => started.close(), () => {}) };
+        listener.catch(() => {});
       }
-      return watchers.watch(space, wake);
+      return Object.assign(watchers.watch(space, wake), { ready: listener?.then((started) => started.ready) });
     },
     usage: (space) => run((pool) => spaceUsage(pool, tables, space)),
     async close() {
       if (closed) return;
       closed = true;
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      await listener?.close();
+      await listener?.then((started) => started.close(), () => {});
       if (!givenPool) await loaded.then(({ pool }) => (pool as Pg.Pool).end(), () => {});
     },
   };

@@ -90,6 +90,11 @@ export function redisStore(options: RedisStoreOptions): SyncStore {
   const lastPurge = new Map<string, number>();
   let closed = false;
   let watcher: StreamWatcher | undefined;
+  const waiting = new Map<string, (() => void)[]>();
+  const onReading = (space: string) => {
+    for (const resolve of waiting.get(space) ?? []) resolve();
+    waiting.delete(space);
+  };
 
   const loaded = (async (): Promise<RedisClient> => {
     if (givenClient) return givenClient;
@@ -238,14 +243,22 @@ export function redisStore(options: RedisStoreOptions): SyncStore {
       }),
     watch(space, wake) {
       const stop = watchers.watch(space, wake);
+      let reading!: () => void;
+      const ready = new Promise<void>((resolve) => (reading = resolve));
+      // Resolved once the watcher knows where the space's stream stands: what comes after reaches it.
+      if (watcher?.reading(space)) reading();
+      else (waiting.get(space) ?? waiting.set(space, []).get(space)!).push(reading);
       if (!closed) {
         if (watcher) watcher.refresh();
-        else void loaded.then((client) => (watcher ??= startStreamWatcher(client, prefix, watchers, () => watchers.spaces())), () => {});
+        else void loaded.then((client) => (watcher ??= startStreamWatcher(client, prefix, watchers, () => watchers.spaces(), onReading)), () => {});
       }
-      return () => {
-        stop();
-        watcher?.refresh();
-      };
+      return Object.assign(
+        () => {
+          stop();
+          watcher?.refresh();
+        },
+        { ready },
+      );
     },
     usage: (space) =>
       run(async (client) => {

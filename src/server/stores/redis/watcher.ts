@@ -3,6 +3,8 @@ import { spaceKeys } from './keys';
 import type { RedisClient } from './client';
 
 export interface StreamWatcher {
+  /** Whether the space's stream is read already (a new watcher of it then waits for nothing). */
+  reading(space: string): boolean;
   /** The set of watched spaces changed: read again with the new set. */
   refresh(): void;
   close(): Promise<void>;
@@ -16,7 +18,7 @@ export interface StreamWatcher {
  * then issued again. After a lost connection every watcher is woken: entries
  * written meanwhile may have been trimmed.
  */
-export function startStreamWatcher(main: RedisClient, prefix: string, watchers: Watchers, spaces: () => string[]): StreamWatcher {
+export function startStreamWatcher(main: RedisClient, prefix: string, watchers: Watchers, spaces: () => string[], onReading: (space: string) => void): StreamWatcher {
   const reader = main.duplicate();
   const lastIds = new Map<string, string>();
   let readerId: number | undefined;
@@ -46,7 +48,11 @@ export function startStreamWatcher(main: RedisClient, prefix: string, watchers: 
         const watched = spaces();
         const streams = watched.map((space) => spaceKeys(prefix, space).stream);
         for (const stream of [...lastIds.keys()]) if (!streams.includes(stream)) lastIds.delete(stream);
-        for (const stream of streams) if (!lastIds.has(stream)) lastIds.set(stream, await idOf(stream));
+        for (const [at, stream] of streams.entries()) {
+          if (lastIds.has(stream)) continue;
+          lastIds.set(stream, await idOf(stream));
+          onReading(watched[at]);
+        }
         if (streams.length === 0) return;
         if (changed) continue;
         const answer = (await reader.call('XREAD', 'BLOCK', 10_000, 'STREAMS', ...streams, ...streams.map((s) => lastIds.get(s)!))) as [string, [string, string[]][]][] | null;
@@ -74,6 +80,7 @@ export function startStreamWatcher(main: RedisClient, prefix: string, watchers: 
   start();
 
   return {
+    reading: (space) => lastIds.has(spaceKeys(prefix, space).stream),
     refresh() {
       changed = true;
       if (!reading) return start();
