@@ -146,7 +146,7 @@ describe('refusals', () => {
     const { handler, call } = testHandler();
 
     expect((await handler(new Request('http://127.0.0.1/elsewhere'))).status).toBe(404);
-    expect((await call('GET', '_changes')).status).toBe(404);
+    expect((await call('GET', '_sync')).status).toBe(404);
     expect((await call('PUT', '_mine', { body: '{"data":1}', headers: { 'if-none-match': '*' } })).status).toBe(404);
   });
 

@@ -123,7 +123,7 @@ describe('listing, capabilities and health', () => {
   it('says what it speaks at _capabilities', async () => {
     const { call } = testHandler();
 
-    expect((await call('GET', '_capabilities')).body).toEqual({ protocol: 1, patch: true, gzip: true, live: false, retentionMs: 2_592_000_000 });
+    expect((await call('GET', '_capabilities')).body).toEqual({ protocol: 1, patch: true, gzip: true, live: true, retentionMs: 2_592_000_000 });
   });
 
   it('answers health without credentials', async () => {

@@ -7,15 +7,18 @@ import { InFlight } from './idempotency';
 import { resolveOptions, type SyncHandlerOptions } from './options';
 import type { HandlerState } from './routes/context';
 import { deleteDocument, getDocument, putDocument } from './routes/documents';
+import { resolveLiveOptions } from './live/options';
+import { streamChanges, StreamCounts } from './routes/changes';
 import { listDocuments } from './routes/listing';
 import { ACCEPT_PATCH, patchDocument } from './routes/patch';
+import { StoreUnavailableError } from './stores/unavailable';
 
 const DOCUMENT_METHODS = 'GET, PUT, PATCH, DELETE, OPTIONS';
 const MAX_KEY = 1024;
 
 /** The protocol this server speaks, for clients to decide what to send. */
 function capabilities(state: HandlerState): Answer {
-  return { status: 200, json: JSON.stringify({ protocol: 1, patch: true, gzip: true, live: false, retentionMs: state.options.store.retentionMs }) };
+  return { status: 200, json: JSON.stringify({ protocol: 1, patch: true, gzip: true, live: state.live !== false, retentionMs: state.options.store.retentionMs }) };
 }
 
 /** The key of `/{basePath}/{key}`, `''` for the collection itself, `undefined` for a path outside. */
@@ -33,7 +36,7 @@ function keyOf(pathname: string, basePath: string): string | undefined | Answer 
   return key;
 }
 
-async function route(request: Request, state: HandlerState): Promise<Answer> {
+async function route(request: Request, state: HandlerState, streams: StreamCounts): Promise<Answer> {
   const { pathname } = new URL(request.url);
   const key = keyOf(pathname, state.options.basePath);
   if (key === undefined) return refuse(404, `no route ${request.method} ${pathname}; documents live at ${state.options.basePath}/{key}`);
@@ -47,8 +50,9 @@ async function route(request: Request, state: HandlerState): Promise<Answer> {
   const { space } = access;
 
   if (key === '_capabilities') return method === 'GET' ? capabilities(state) : refuse(405, '_capabilities answers GET', {}, { allow: 'GET' });
+  if (key === '_changes') return streamChanges(request, space, state, streams);
   if (key === '') return method === 'GET' ? listDocuments(request, space, state) : refuse(405, 'the collection answers GET ?prefix=', {}, { allow: 'GET' });
-  // Names starting with '_' are the protocol's own (`_changes` comes with live changes).
+  // Names starting with '_' are the protocol's own.
   if (key.startsWith('_')) return refuse(404, `${JSON.stringify(key)} is reserved for the protocol and not served here`);
   const target = { request, space, key };
   if (method === 'GET') return getDocument(target, state);
@@ -78,18 +82,24 @@ export function createSyncHandler(options: SyncHandlerOptions): (request: Reques
     options: resolved,
     budget: new UploadBudget(resolved.maxBufferedBytes, resolved.maxConcurrentUploads),
     inFlight: new InFlight(),
+    live: resolveLiveOptions(options.live),
   };
+  const streams = new StreamCounts();
   return async function handle(request) {
     const preflight = request.method === 'OPTIONS';
     const cors = corsHeaders(request, resolved.cors, preflight);
     if (preflight) return new Response(null, { status: 204, headers: cors });
     let result: Answer;
     try {
-      result = await route(request, state);
+      result = await route(request, state, streams);
     } catch (error) {
       if (error instanceof Refusal) result = error.answer;
       // Nobody is there to read an answer, and it is no failure of the server's: nothing to log.
       else if (error instanceof ClientGone) result = refuse(400, 'the request was closed before its body arrived');
+      // The database is restarting or out of reach: clients retry a 503 after Retry-After, and the write was whole or not at all.
+      else if (error instanceof StoreUnavailableError) {
+        result = refuse(503, 'the server cannot reach its database just now; try again shortly', {}, { 'retry-after': String(error.retryAfterSeconds) });
+      }
       else {
         try {
           resolved.onError(error, request);
@@ -99,8 +109,9 @@ export function createSyncHandler(options: SyncHandlerOptions): (request: Reques
         result = refuse(500, 'the server failed to handle this request');
       }
     }
-    // Every answer says what a PATCH and a request body may be (RFC 5789, RFC 7694).
-    const encoded = await encodeAnswer(request, result);
+    // Every answer says what a PATCH and a request body may be (RFC 5789,
+    // RFC 7694). The event stream goes as it is: never compressed.
+    const encoded = result.body ? { body: result.body, headers: {} } : await encodeAnswer(request, result);
     const vary = { vary: cors.vary ? `${cors.vary}, Accept-Encoding` : 'Accept-Encoding' };
     return new Response(encoded.body, {
       status: result.status,

@@ -1,5 +1,13 @@
 export { memoryStore } from './stores/memoryStore';
 export { fileStore } from './stores/file/fileStore';
+export { postgresStore } from './stores/postgres/postgresStore';
+export type { PostgresStoreOptions } from './stores/postgres/postgresStore';
+export type { PostgresPool } from './stores/postgres/types';
+export { redisStore } from './stores/redis/redisStore';
+export type { RedisStoreOptions } from './stores/redis/redisStore';
+export type { RedisClient } from './stores/redis/client';
+export { migrate } from './stores/lifecycle';
+export { StoreUnavailableError } from './stores/unavailable';
 export type {
   Change,
   ChangeEntry,

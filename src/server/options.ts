@@ -1,4 +1,5 @@
 import type { CorsOptions } from './http/cors';
+import type { LiveOptions } from './live/options';
 import type { SyncStore } from './types';
 
 /** Who is asking: the space their documents live in. */
@@ -75,11 +76,17 @@ export interface SyncHandlerOptions {
    * @default none
    */
   schemas?: Record<string, ServerSchema>;
+  /**
+   * The live changes stream, `GET {basePath}/_changes`: its heartbeat, how
+   * long a stream lasts, how many one user may hold; `false` turns it off.
+   * @default { heartbeatMs: 25_000, maxStreamMs: 300_000, maxStreamsPerUser: 8 }
+   */
+  live?: LiveOptions | false;
   /** Told about the server's own failures (never the client's). @default a line on console.error */
   onError?: (error: unknown, request: Request) => void;
 }
 
-export type ResolvedOptions = Required<Omit<SyncHandlerOptions, 'cors' | 'schemas' | 'quota'>> &
+export type ResolvedOptions = Required<Omit<SyncHandlerOptions, 'cors' | 'schemas' | 'quota' | 'live'>> &
   Pick<SyncHandlerOptions, 'cors' | 'schemas'> & { quota: NonNullable<SyncHandlerOptions['quota']> };
 
 function describeValue(value: unknown): string {

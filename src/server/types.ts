@@ -36,9 +36,11 @@ export interface SyncStore {
   /**
    * Calls `wake` after each change to `space`, with no data: the watcher then
    * reads `changes()`. Across processes this is LISTEN/NOTIFY or a stream; a
-   * lost wake-up costs latency, never a change. Returns the unsubscribe.
+   * lost wake-up costs latency, never a change. Returns the unsubscribe,
+   * with `ready` when the subscription takes a while to reach the database
+   * (changes written before it are then read, not waited for).
    */
-  watch?(space: string, wake: () => void): () => void;
+  watch?(space: string, wake: () => void): (() => void) & { ready?: Promise<void> };
   /** Live documents and their bytes (UTF-8 of the stored text), for quotas. */
   usage(space: string): Promise<SpaceUsage>;
   /** How long tombstones (and so cursors) are kept, for `_capabilities`. */
@@ -93,6 +95,8 @@ export interface WriteRequest {
   idempotency?: { key: string; fingerprint: string };
   /** Refused as `over-quota` when the write would take the space past either. */
   limits?: { maxBytes?: number; maxDocuments?: number };
+  /** The writer's `X-Autosave-Client` id, kept with the change: a client skips the events of its own writes. */
+  client?: string;
 }
 
 /** What a replay answers: the first answer of a write that was applied. */
@@ -130,6 +134,8 @@ export interface ChangeEntry {
   key: string;
   version: string;
   deleted?: true;
+  /** The `X-Autosave-Client` id the write came with, when it came with one. */
+  client?: string;
 }
 
 export type ChangesPage =

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -12,8 +12,12 @@ let probe: string | undefined;
 /** The CLI as `npx redux-autosave-server` runs it, bundled from the sources once per test file. */
 function cliBundle(): string {
   if (bundle) return bundle;
-  const out = join(mkdtempSync(join(tmpdir(), 'autosave-cli-')), 'cli.mjs');
-  buildSync({ entryPoints: [join(root, 'src/server/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node18', outfile: out, logLevel: 'silent' });
+  // Inside the repository, so that the database drivers, left out of the bundle as the published
+  // CLI leaves them, are found in node_modules when a store loads one.
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const out = join(mkdtempSync(join(cache, 'autosave-cli-')), 'cli.mjs');
+  buildSync({ entryPoints: [join(root, 'src/server/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node18', outfile: out, logLevel: 'silent', external: ['pg', 'ioredis'] });
   return (bundle = out);
 }
 

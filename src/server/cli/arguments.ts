@@ -12,14 +12,15 @@ export interface CliArguments {
 
 export const USAGE = `Usage: redux-autosave-server [migrate] [options]
 
-  --store <memory | dir>   where documents are kept (default ./.sync-data)
+  --store <where>          where documents are kept (default ./.sync-data):
+                           memory, a directory, postgres://…[?schema=name] or redis://…
   --port <n>               default 8787; 0 picks a free port
   --host <address>         default 127.0.0.1
   --tokens <file.json>     bearer tokens, { "<token>": "<userId>" }: each user gets a space of their own.
                            Without it everyone shares one space, and only loopback addresses are allowed.
   --cors <origin>          a browser origin allowed to call it (repeatable)
   --base-path <path>       default /api/autosave
-  migrate                  create or upgrade a database store's tables, then exit`;
+  migrate                  create or upgrade a database store's tables (--store postgres://…), then exit`;
 
 /** Reads argv; throws with the usage on anything it does not know. */
 export function parseArguments(argv: string[]): CliArguments {

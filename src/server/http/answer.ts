@@ -7,6 +7,8 @@ export interface Answer {
   status: number;
   json: string;
   headers?: Record<string, string>;
+  /** A body streamed instead of `json` (the live changes' event stream). */
+  body?: ReadableStream<Uint8Array>;
 }
 
 export function answer(status: number, body: Record<string, unknown>, headers?: Record<string, string>): Answer {

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { isLoopbackHost } from '../auth';
 import { createSyncHandler } from '../handler';
 import { basePathOf, type SyncHandlerOptions } from '../options';
+import { storeReady } from '../stores/lifecycle';
+import { StoreUnavailableError } from '../stores/unavailable';
 import { defaultMaxConnections } from './limits';
 import { toNodeListener } from './toNodeListener';
 
@@ -51,6 +53,12 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     );
   }
   const handler = createSyncHandler(handlerOptions);
+  // A database at the wrong schema version (or an evicting Redis) stops the start with what to do; one
+  // that is only unreachable now does not: requests get 503 until it is back.
+  await storeReady(handlerOptions.store).catch((error) => {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    console.warn(`${error.message}; starting anyway, answering 503 until it is reachable`);
+  });
   const bodyTimeoutMs = handlerOptions.bodyTimeoutMs ?? 60_000;
   // Node's own limits per request kind: headers soon, a body within its time; a response stream
   // (live changes) is not a request being received, so neither timeout ever cuts it.

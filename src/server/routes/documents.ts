@@ -50,6 +50,12 @@ export function answerOf(method: 'PUT' | 'DELETE', key: string, result: WriteRes
   }
 }
 
+/** `X-Autosave-Client`: the writer's id, echoed in change events so it can skip its own; a bad one is ignored, not refused. */
+function clientOf(request: Request): { client?: string } {
+  const client = request.headers.get('x-autosave-client');
+  return client && client.length <= 128 && /^[\x21-\x7e]+$/.test(client) ? { client } : {};
+}
+
 function idempotencyKeyOf(request: Request): string | null | Answer {
   const key = request.headers.get('idempotency-key');
   if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) return refuse(400, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
@@ -91,6 +97,7 @@ export async function putDocument(target: DocumentRequest, state: HandlerState):
         change,
         idempotency: idempotencyKey === null ? undefined : { key: idempotencyKey, fingerprint: fingerprint('PUT', body.text) },
         limits: quota,
+        ...clientOf(request),
       });
       return answerOf('PUT', key, result, idempotencyKey);
     } finally {
@@ -109,6 +116,7 @@ export async function deleteDocument(target: DocumentRequest, state: HandlerStat
       precondition,
       change: { kind: 'delete' },
       idempotency: idempotencyKey === null ? undefined : { key: idempotencyKey, fingerprint: fingerprint('DELETE', '') },
+      ...clientOf(target.request),
     });
     return answerOf('DELETE', target.key, result, idempotencyKey);
   });

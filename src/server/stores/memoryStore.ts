@@ -61,6 +61,7 @@ export function memoryStore(options?: StoreOptions): SyncStore {
       updatedAt: at,
       overrode: outcome.overrode,
       text: outcome.text,
+      ...(request.client ? { client: request.client } : {}),
     });
     if (idem) index.idempotency.add(key, idem.key, { fingerprint: idem.fingerprint, answer: answerOf(outcome), at });
     watchers.wake(space);

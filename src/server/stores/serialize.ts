@@ -37,8 +37,18 @@ export class Watchers {
     };
   }
 
+  /** Every watcher of every space: after a wake-up channel was down, anything may have changed. */
+  wakeAll(): void {
+    for (const space of [...this.bySpace.keys()]) this.wake(space);
+  }
+
+  /** The spaces watched now. */
+  spaces(): string[] {
+    return [...this.bySpace.keys()];
+  }
+
   wake(space: string): void {
-    for (const wake of this.bySpace.get(space) ?? []) {
+    for (const wake of [...(this.bySpace.get(space) ?? [])]) {
       try {
         wake();
       } catch {

@@ -9,6 +9,8 @@ export interface DocumentMeta {
   deleted: boolean;
   updatedAt: number;
   overrode: JsonPath[] | null;
+  /** The writer's client id, echoed in the change feed. */
+  client?: string;
 }
 
 /**
@@ -67,6 +69,7 @@ export function changesSince(index: SpaceIndex, after: number, limit: number): C
     key,
     version: meta.version,
     ...(meta.deleted ? { deleted: true as const } : {}),
+    ...(meta.client ? { client: meta.client } : {}),
   }));
   const cursor = page.length < newer.length ? page[page.length - 1][1].cursor : index.cursor;
   return { status: 'changes', changes, cursor };

@@ -16,10 +16,11 @@ interface Header {
   deleted: boolean;
   updatedAt: number;
   overrode: JsonPath[] | null;
+  client?: string;
 }
 
 export function documentParts(key: string, meta: Omit<DocumentMeta, 'bytes'>, text: string | null): string[] {
-  const header: Header = { key, version: meta.version, cursor: meta.cursor, deleted: meta.deleted, updatedAt: meta.updatedAt, overrode: meta.overrode };
+  const header: Header = { key, version: meta.version, cursor: meta.cursor, deleted: meta.deleted, updatedAt: meta.updatedAt, overrode: meta.overrode, ...(meta.client ? { client: meta.client } : {}) };
   return text === null ? [`${JSON.stringify(header)}\n`] : [`${JSON.stringify(header)}\n`, text];
 }
 
@@ -77,7 +78,7 @@ export async function readMeta(file: string): Promise<{ key: string; meta: Docum
     const bytes = header.deleted ? 0 : size - line.length - 1;
     return {
       key: header.key,
-      meta: { version: header.version, cursor: header.cursor, deleted: header.deleted, updatedAt: header.updatedAt, overrode: header.overrode ?? null, bytes },
+      meta: { version: header.version, cursor: header.cursor, deleted: header.deleted, updatedAt: header.updatedAt, overrode: header.overrode ?? null, bytes, ...(typeof header.client === 'string' ? { client: header.client } : {}) },
     };
   } finally {
     await handle.close();

@@ -96,7 +96,7 @@ export function fileStore(dir: string, options?: StoreOptions): SyncStore {
     });
     if (!isPlan(outcome)) return outcome;
     const at = now();
-    const next = { version: outcome.version, cursor: index.cursor + 1, deleted: outcome.text === null, updatedAt: at, overrode: outcome.overrode };
+    const next = { version: outcome.version, cursor: index.cursor + 1, deleted: outcome.text === null, updatedAt: at, overrode: outcome.overrode, ...(request.client ? { client: request.client } : {}) };
     await writeDurably(tmpDir, fileOf(paths, key), documentParts(key, next, outcome.text), recreate(paths));
     recordDocument(index, key, { ...next, bytes: outcome.bytes });
     if (idem) {
