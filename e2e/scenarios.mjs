@@ -557,5 +557,31 @@ export const scenarios = [
       await t.screenshot(b, 'gate-opened');
     },
   },
+  {
+    name: 'live changes: an edit saved in browser A shows in browser B within a second, with no polling, reload or focus change, and B never shows "Saving…" for it',
+    async run(t) {
+      // No polling of the sync server (an hour): what reaches B comes through the server's stream of changes.
+      const a = await t.open(TABS);
+      const b = await t.open(TABS);
+      await Promise.all([indicator(a, 'saved'), indicator(b, 'saved')]);
+      await t.pushed(a, PROJECT);
+      await Promise.all([recordStatuses(a), recordStatuses(b)]);
+      await b.evaluate(() => (window.sameDocument = true));
+
+      const text = 'Browser A: the net comes up full, silver in the morning light';
+      const seen = shownAt(b, prompt(3), text, { timeout: 15_000 });
+      seen.catch(() => {});
+      await a.getByLabel(prompt(3)).fill(text);
+      const saved = await savedAt(a);
+      const latency = (await seen) - saved;
+      check(latency <= 1000, `B showed the text ${latency} ms after A showed "Saved"`);
+      check(await b.evaluate(() => window.sameDocument === true), 'B was reloaded');
+      const shownInB = await b.evaluate(() => window.statusLog.map(([text]) => text));
+      check(!shownInB.includes('Saving…'), `B's indicator showed ${JSON.stringify(shownInB)} for a change made elsewhere`);
+      check((await b.getByLabel(prompt(1)).inputValue()) === SEED[1], 'B lost shot 1');
+      t.note(`B showed A's text ${latency} ms after A showed "Saved" (two browsers, no polling)`);
+      await t.screenshot(b, 'live-b');
+    },
+  },
   deltaPushes,
 ];
