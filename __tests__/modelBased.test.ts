@@ -59,6 +59,9 @@
  * FC_PATCH=1 runs it with delta pushes: the server takes PATCH, and every push after the first may be one.
  */
 import fc from 'fast-check';
+import type { SaveStatus } from '../src';
+import { PHASE_STATUSES } from '../src/core/document';
+import type { Runtime } from '../src/core/runtime';
 import type { ConflictStrategy } from '../src';
 import { titleChanged, useFakeTimers, type Project } from './helpers';
 import { KEY, OUTBOX, seedRandom, within } from './helpers/faultDevice';
@@ -81,6 +84,20 @@ import {
   type World,
 } from './helpers/model/world';
 
+// The runtimes createAutosave makes, to read each document's phase (test only).
+const mockRuntimes: Runtime[] = [];
+jest.mock('../src/core/runtime', () => {
+  const actual = jest.requireActual('../src/core/runtime');
+  return {
+    ...actual,
+    createRuntime: (...args: unknown[]) => {
+      const runtime = actual.createRuntime(...args);
+      mockRuntimes.push(runtime);
+      return runtime;
+    },
+  };
+});
+
 const T0 = Date.UTC(2025, 5, 2, 9, 0);
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 // A path replays from the run it names, which must be within numRuns.
@@ -101,6 +118,7 @@ const totals = {
   remoteFaults: 0,
   /** PATCH requests the server answered (FC_PATCH=1 turns delta pushes on). */
   patches: 0,
+  phasesChecked: 0,
   byStrategy: {} as Record<string, number>,
 };
 
@@ -119,6 +137,28 @@ const setups = fc.record({
 function resolutionOf(conflict: ConflictStrategy, manualChoice: 'merge' | 'local' | 'remote'): Resolution {
   if (typeof conflict === 'function') return 'title from local';
   return conflict === 'manual' ? manualChoice : conflict;
+}
+
+/**
+ * Each document's status in the slice is one its phase allows
+ * (`PHASE_STATUSES`): checked after every command on every open tab. The
+ * runtimes are caught as createAutosave makes them (a test-only wrapper).
+ */
+function checkPhases(world: World): void {
+  for (const side of sidesOf(world)) {
+    for (const tab of side.tabs) {
+      const rt = mockRuntimes.find((runtime) => runtime.api?.getState() === tab.device.store.getState());
+      if (!rt || rt.disposed) continue;
+      const slice = (tab.device.store.getState() as { autosave: { documents: Record<string, { status: SaveStatus } | undefined> } }).autosave;
+      for (const doc of rt.documents.values()) {
+        const status = slice.documents[doc.key]?.status ?? 'idle';
+        totals.phasesChecked++;
+        if (!PHASE_STATUSES[doc.phase].includes(status)) {
+          world.failures.push(`${tab.name}: ${doc.key} is in phase ${doc.phase}, but the slice says ${status}`);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -247,6 +287,7 @@ it(`loses nothing that was saved, whatever faults come, over ${RUNS} runs`, asyn
           check: (m: Readonly<Model>) => command.check(m),
           async run(m: Model, w: World) {
             await command.run(m, w);
+            checkPhases(w);
             w.commandsRun++;
             totals.commands++;
             lossy(w);
