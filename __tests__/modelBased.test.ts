@@ -119,6 +119,8 @@ const totals = {
   /** PATCH requests the server answered (FC_PATCH=1 turns delta pushes on). */
   patches: 0,
   phasesChecked: 0,
+  historyReads: 0,
+  historyVersions: 0,
   byStrategy: {} as Record<string, number>,
 };
 
@@ -314,6 +316,8 @@ it(`loses nothing that was saved, whatever faults come, over ${RUNS} runs`, asyn
           totals.claimsChecked += world.figures.claimsChecked;
           totals.secondTabs += world.figures.secondTabs;
           totals.removes += world.figures.removes;
+          totals.historyReads += world.figures.historyReads;
+          totals.historyVersions += world.figures.historyVersions;
           for (const side of sidesOf(world)) totals.storageFaults += side.disk.total();
           totals.remoteFaults += Object.values(world.server.log.faults).reduce((x, y) => x + y, 0);
           totals.patches += world.server.log.requests.filter((r) => r.method === 'PATCH' && typeof r.outcome === 'number').length;

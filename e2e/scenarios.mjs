@@ -283,8 +283,9 @@ export const scenarios = [
   {
     name: 'the same shot edited in two browsers with conflict: manual shows "Conflict", and each button resolves it',
     async run(t) {
-      // No polling: the second browser must not see the first one's edit before it makes its own.
-      const query = '?conflict=manual&poll=3600000';
+      // No polling and no stream of changes: the second browser must not see
+      // the first one's edit before it makes its own.
+      const query = '?conflict=manual&poll=3600000&live=0';
       const rounds = [
         ['Keep local', (start, a, b) => ({ 1: b[1], 2: start[2], 3: b[3] })],
         ['Keep remote', (start, a) => ({ 1: a[1], 2: a[2], 3: start[3] })],

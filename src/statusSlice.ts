@@ -103,10 +103,21 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
         delete state.documents[key];
         if (state.loads) delete state.loads[key];
       },
-      /** A removal reached the remote: the key's status (offline with a removal to send) goes; a load's outcome stays. */
+      /**
+       * A removal reached the remote: the key's status (offline with a removal
+       * to send) goes; a load's outcome stays, and so does the status of a
+       * document the app has had since (saved, or failed to load).
+       */
       removalSent(state, action: PayloadAction<StatusPayloads['removalSent']>) {
         const { key } = action.payload;
-        count((state.counts ??= countAll(state.documents)), state.documents[key], -1);
+        const doc = state.documents[key];
+        if (!doc) return;
+        const onlyTheRemoval = doc.lastSavedAt === null && (doc.status === 'idle' || doc.status === 'offline' || (doc.status === 'error' && fromRemote(doc)));
+        if (!onlyTheRemoval) {
+          doc.pendingSync = false;
+          return;
+        }
+        count((state.counts ??= countAll(state.documents)), doc, -1);
         delete state.documents[key];
       },
       /** `load` began reading a document: a hydration gate shows its fallback. */

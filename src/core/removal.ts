@@ -22,13 +22,17 @@ export async function removeDocument(rt: Runtime, doc: DocumentState): Promise<v
       } catch (error) {
         throw storageError(key, 'write', error);
       }
-      if (rt.documents.get(key) === doc) rt.documents.delete(key);
       clearJournal(rt, key);
+      // The status goes with the document, in the same turn; a document an
+      // edit made since (saved after this removal) keeps its own.
+      const current = rt.documents.get(key);
+      if (current !== undefined && current !== doc) return;
+      rt.documents.delete(key);
+      rt.dispatch(rt.actions.removed({ key }));
     });
   // With a remote, the engine runs it between pushes and pulls of the key: one under way would write it back.
   const engine = await rt.engine;
   await (engine ? engine.forget(key, removeLocal) : removeLocal());
-  rt.dispatch(rt.actions.removed({ key }));
 }
 
 /**

@@ -96,6 +96,38 @@ export class Flush implements Command {
   toString = () => `flush ${this.side}${this.tab + 1}`;
 }
 
+/**
+ * The user looks at the document's history and reads its newest kept copy,
+ * then cleans up: `prune()` keeps `keep` copies. Neither may touch the
+ * current copy or what waits to be pushed (the run's invariants say so);
+ * a kept copy listed must be readable while the disk is sound.
+ */
+export class HistoryAndPrune implements Command {
+  constructor(
+    readonly side: SideName,
+    readonly tab: number,
+    readonly keep: number,
+  ) {}
+  check = () => true;
+  async run(m: Model, world: World) {
+    const tab = tabOf(world, this.side, this.tab);
+    if (!tab) return;
+    world.figures.historyReads++;
+    const sound = () => m.storageFault[this.side] === null && Date.now() > m.stalledUntil[this.side] && !lossy(world);
+    const listed = await within(tab.device.autosave.history('project', 'p1'));
+    if (listed.status === 'fulfilled' && listed.value.length > 0 && sound()) {
+      world.figures.historyVersions += listed.value.length;
+      const read = await within(tab.device.autosave.readVersion('project', 'p1', listed.value[0].versionId));
+      // (A prune by the other tab may have removed it since it was listed.)
+      if (read.status === 'rejected' && sound() && !/no kept copy|not found|missing/i.test(String(read.reason))) {
+        world.failures.push(`${tab.name}: readVersion of a listed copy failed on a sound disk: ${String(read.reason)}`);
+      }
+    }
+    await within(tab.device.autosave.prune({ keepVersions: this.keep }));
+  }
+  toString = () => `history and prune (keep ${this.keep}) on ${this.side}${this.tab + 1}`;
+}
+
 export class SyncNow implements Command {
   constructor(
     readonly side: SideName,

@@ -7,6 +7,7 @@ import {
   CloseTab,
   Edit,
   Flush,
+  HistoryAndPrune,
   Latency,
   Open,
   OpenTab,
@@ -95,6 +96,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: sides.map((side) => new Remove(side)) },
   { weight: 1, arbitrary: fc.tuple(sides, tabIndex).map(([side, tab]) => new Open(side, tab)) },
   { weight: 1, arbitrary: fc.tuple(sides, tabIndex).map(([side, tab]) => new Resolve(side, tab)) },
+  { weight: 1, arbitrary: fc.tuple(sides, tabIndex, fc.constantFrom(0, 1, 3)).map(([side, tab, keep]) => new HistoryAndPrune(side, tab, keep)) },
 );
 
 /** 30 to 60 commands, at least 10 of them edits. */

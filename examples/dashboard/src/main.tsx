@@ -19,7 +19,10 @@ const pollMs = Number(params.get('poll')) || 5000;
 // `?historyMs=` keeps earlier copies more often than every five minutes (the browser tests use it).
 const historyEveryMs = Number(params.get('historyMs')) || undefined;
 
-const dashboard = createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs });
+// `?live=0` stops watching the server's stream of changes (a browser test edits "offline" that way).
+const live = params.get('live') === '0' ? false : undefined;
+
+const dashboard = createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs, live });
 const { store, autosave } = dashboard;
 
 if (syncUrl) {

@@ -25,9 +25,11 @@ export interface DashboardOptions {
   token: string | null;
   /** How long after a kept copy of a project the next save keeps the copy it replaces. */
   historyEveryMs?: number;
+  /** Whether to watch the server's stream of changes (on by default in browsers). */
+  live?: boolean;
 }
 
-export function createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs = 300_000 }: DashboardOptions) {
+export function createDashboardStore({ syncUrl, conflict, user, token, historyEveryMs = 300_000, live }: DashboardOptions) {
   const autosave = createAutosave({
     // One database per user, so one user's unsent edits are never another's.
     storage: localforageStorage({ name: user === 'demo' ? 'redux-autosave-dashboard' : `redux-autosave-dashboard-${user}` }),
@@ -53,7 +55,7 @@ export function createDashboardStore({ syncUrl, conflict, user, token, historyEv
     // within a few seconds of it coming back.
     retry: { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 },
     // The token is read per request, so a refreshed one is used at once.
-    remote: syncUrl ? httpRemote({ url: syncUrl, timeoutMs: 5000, headers: (): Record<string, string> => (token ? { Authorization: `Bearer ${token}` } : {}) }) : undefined,
+    remote: syncUrl ? httpRemote({ url: syncUrl, timeoutMs: 5000, live, headers: (): Record<string, string> => (token ? { Authorization: `Bearer ${token}` } : {}) }) : undefined,
     conflict,
   });
 
