@@ -51,6 +51,9 @@
  *     remote edits. No check of pushed values going back after a reload
  *     during a stall.
  *
+ * Open, not fenced: FC_SEED=4 FC_RUNS=300 (an edit pushed from B undone by A
+ * after a one-write blip, 2 s latency and reloads).
+ *
  * Replay a failure with the seed and path it prints (FC_DEBUG=1 adds every
  * status change to the story, and the server's versions and requests and
  * each disk's writes to the failure):
