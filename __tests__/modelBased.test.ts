@@ -30,7 +30,9 @@
  * missing, and a copy merged with another tab's at the write stored on the
  * remote's base; (2) a tab taking in another tab's copy said synced before
  * it was pushed; (3) remove() while a push or pull ran; (5) garbage reads of
- * the sync bookkeeping believed; (6) a disposed engine writing on. Still
+ * the sync bookkeeping believed; (6) a disposed engine writing on; and,
+ * found later, a 412 merged on the base a push was sent on after another
+ * tab had taken a newer remote copy in (now pushed again). Still
  * steered around, each fence marked "known bug N" where it is:
  *  4. A pulled copy whose write failed for good stays as an unsaved edit on
  *     the old base; saved later, its merge undoes newer remote edits. No
@@ -50,9 +52,7 @@
  *     next 412 without a base, where every local value wins, undoing newer
  *     remote edits. No check of pushed values going back after a reload
  *     during a stall.
- *
- * Open, not fenced: FC_SEED=4 FC_RUNS=300 (an edit pushed from B undone by A
- * after a one-write blip, 2 s latency and reloads).
+
  *
  * Replay a failure with the seed and path it prints (FC_DEBUG=1 adds every
  * status change to the story, and the server's versions and requests and

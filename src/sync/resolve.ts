@@ -4,7 +4,7 @@ import type { RemoteDocument } from '../types/remote';
 import type { MergeConflicts } from '../types/status';
 import { retryPush, syncFailed, synced } from './failure';
 import { deepEqual, threeWayMerge } from './merge';
-import { dropEntry, setBase } from './outbox';
+import { baseFor, baseRecord, dropEntry, setBase } from './outbox';
 import { mayClose, type Base, type KeySync, type Sync } from './state';
 
 /**
@@ -40,6 +40,15 @@ export async function resolve(
   theirs: RemoteDocument,
   close: () => Promise<void>,
 ): Promise<void> {
+  // Another tab took a newer remote copy in while this push was on the wire:
+  // the base it was sent on is stale, and a merge on it would take that
+  // tab's copy for a local edit. Pushed again, from what is stored now.
+  const record = await baseRecord(s, ks);
+  const now = baseFor(record, (await s.port.readStored(ks.key))?.checksum);
+  if ((now?.version ?? null) !== (base?.version ?? null)) {
+    ks.pushAgain = true;
+    return;
+  }
   // Not a real conflict when one side is still the base (our own earlier
   // push, say): the other side is the answer, with no strategy needed.
   if (base && deepEqual(theirs.data, base.data)) {
