@@ -219,7 +219,7 @@ export const mutations = [
   {
     id: 'pull-overwrites-unsaved-edit',
     file: 'src/core/syncBridge.ts',
-    find: 'if (hasUnsavedEdit(doc) && doc.clean !== undefined) {',
+    find: 'if (edited && doc.clean !== undefined) {',
     replace: 'if (false) {',
     why: 'a remote copy taken in while an edit waits for its debounce replaces the edit instead of being merged with it',
     tests: ['sync.test', 'syncFaults', 'modelBased'],
