@@ -404,3 +404,33 @@ it('merges a remote copy pulled while an edit waits for its debounce: the edit s
   }
   expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false });
 });
+
+it('says nothing of a removed document when a pull asked for during its removal fails: no "offline, changes to push" that no push would send', async () => {
+  const server = createFaultyServer();
+  const a = faultDevice(server, faultyStorage().storage);
+  a.store.dispatch(projectLoaded(makeProject('p1', 'To be removed', 1)));
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(a.status()).toMatchObject({ status: 'saved', pendingSync: false });
+
+  // The removal is on the wire (this server answers DELETE 405: the removal
+  // stays local) when the app opens p1 again; the pull that load asks for
+  // waits its turn, runs once the removal went through, and is dropped.
+  server.latencyMs = 1000;
+  const removed = a.autosave.remove('project', 'p1');
+  await jest.advanceTimersByTimeAsync(100);
+  const opened = a.autosave.load('project', 'p1');
+  await jest.advanceTimersByTimeAsync(1000);
+  server.inject({ kind: 'drop' }, { method: 'GET' });
+  await jest.advanceTimersByTimeAsync(5000);
+  expect(await within(removed)).toMatchObject({ status: 'fulfilled' });
+  expect(await within(opened)).toMatchObject({ status: 'fulfilled', value: { status: 'missing' } });
+  await jest.advanceTimersByTimeAsync(60_000);
+
+  expect(server.log.requests.map((request) => [request.method, request.outcome])).toEqual([
+    ['PUT', 200],
+    ['DELETE', 405],
+    ['GET', 'drop'],
+  ]);
+  expect(a.store.getState().autosave.documents['project:p1']).toBeUndefined();
+  expect(a.autosave.selectors.selectHasUnsavedChanges(a.store.getState())).toBe(false);
+});

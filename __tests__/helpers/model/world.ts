@@ -8,7 +8,7 @@ import { createFaultyServer, type FaultyServer } from '../faultRemote';
 import { faultyStorage, type FaultyStorage } from '../faultStorage';
 import { storedData } from '../stored';
 import type { Device } from '../sync';
-import { ABSENT, Lineage, lostAcks, snapshot, valueIn, type Ack, type Field, type Resolution } from './lineage';
+import { ABSENT, keeps, Lineage, lostAcks, snapshot, valueIn, type Ack, type Field, type Resolution } from './lineage';
 
 export interface Tab {
   name: string;
@@ -228,12 +228,19 @@ function checkClaim(world: World, side: Side, tab: Tab, version: string): void {
   const held = snapshot(there.data as Project);
   // A value that reached the server before, or that the tab saved while
   // another tab was open, may give way to a concurrent edit (merged by the
-  // strategy, as lostAcks allows), never to an older value.
+  // strategy, as lostAcks allows), never to an older value — unless the
+  // strategy lets the other side's copy win that field whole (`local`, or a
+  // resolver taking the local title): then another device's older value may
+  // come back over a pushed one, as lostAcks allows too.
   const { shared } = tab.lastAck;
   const onServer = serverValues(world);
   const missing = [...tab.lastAck.values]
     .filter(([field, value]) => !world.lineage.isSameOrLater(field, value, valueIn(held, field)))
-    .filter(([field, value]) => world.lineage.isAncestor(field, valueIn(held, field), value) || (!shared && !onServer.get(field)?.has(value)))
+    .filter(([field, value]) => {
+      const pushed = onServer.get(field)?.has(value) ?? false;
+      if (world.lineage.isAncestor(field, valueIn(held, field), value)) return !pushed || keeps(world.resolution, field).pushed;
+      return !shared && !pushed;
+    })
     .map(([field, value]) => `${field} "${value}" (the server has "${valueIn(held, field)}")`);
   if (missing.length > 0) world.failures.push(`${tab.name} says it is synced at ${version}, but that version lacks what it saved: ${missing.join(', ')}`);
 }
