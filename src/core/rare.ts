@@ -8,3 +8,6 @@ export { takeInOtherTabsCopy } from './takeIn';
 export { keepReplaced, listHistory, readKept, restoreKept } from './history';
 export { historyPrefix } from './kept';
 export { makeRoom, prune, requestPersistence, usage } from './usage';
+
+// One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
+export * as startup from '../startupChunk';
