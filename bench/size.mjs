@@ -78,6 +78,8 @@ export function whyTables(row) {
     return [
       `${title}: ${why.chunks} chunks, ${why.minified} bytes minified, ${kb(why.gzip)} gzip (each chunk alone; ${why.splitting} bytes of it are the split's cost over one file)`,
       table(['module', 'minified', '≈ gzip', 'share'], rows, 'lrrr'),
+      'chunks:',
+      ...why.files.map((f) => `  ${f.chunk}: ${f.minified} bytes, ${f.gzip} gzip: ${f.modules.map((m) => m.replace(/^src\//, '')).join(', ') || '(esbuild helpers only)'}`),
     ].join('\n');
   };
   return [

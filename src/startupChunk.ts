@@ -26,3 +26,4 @@ export { isObject } from './util/check';
 export { withRetry } from './retry';
 export { DEFAULTS } from './defaults';
 export { storageKey } from './keys';
+export { joinTabs } from './crossTab';

@@ -120,7 +120,14 @@ function breakdown(outs, outputs, contents) {
     if (bytes > attributed) add(GLUE, bytes - attributed, (gzip * (bytes - attributed)) / bytes);
   }
   const all = Buffer.concat(outs.map((out) => contents.get(out)));
+  const files = outs.map((out) => ({
+    chunk: posix(out).replace(/^.*\//, ''),
+    minified: contents.get(out).length,
+    gzip: gzipped(contents.get(out)),
+    modules: Object.keys(outputs[out].inputs).map((input) => posix(relative(ROOT, join(process.cwd(), input)))),
+  }));
   return {
+    files,
     modules: [...modules.values()].sort((a, b) => b.gzip - a.gzip),
     minified: all.length,
     gzip: outs.reduce((total, out) => total + gzipped(contents.get(out)), 0),
