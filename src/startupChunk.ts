@@ -4,26 +4,49 @@
 // the startup code shares with only some of the lazy chunks got a chunk of
 // its own — nine at start, each its own request and gzip stream, about 1.4 KB
 // of issue 14's startup download. Each lazy entry (core/rare.ts,
-// core/syncBridge.ts, core/roundTripChunk.ts, sync/engine.ts) re-exports this
-// list, so every module it names is reached by all of them and they share one
-// chunk. One name per startup module that a lazy chunk imports;
-// `npm run size -- --why` prints how many startup chunks there are.
-export { checksum } from './envelope';
-export { AutosaveError } from './errors';
-export { documentFor } from './core/document';
-export { writeJournal } from './core/journal';
-export { readSchema } from './core/prepare';
-export { validate } from './core/schema';
-export { readStored } from './core/stored';
-export { createSchedule } from './scheduler';
-export { writeDocument } from './core/save';
-export { newerRelease } from './core/newer';
-export { loadRare } from './core/lazy';
-export { withSizes } from './core/sizes';
-export { KeyedQueue } from './util/keyedQueue';
-export { where } from './util/path';
-export { isObject } from './util/check';
-export { withRetry } from './retry';
-export { DEFAULTS } from './defaults';
-export { storageKey } from './keys';
-export { joinTabs } from './crossTab';
+// core/syncBridge.ts, core/roundTripChunk.ts, sync/engine.ts) re-exports
+// `startupModules`, so every module named here is reached by all of them and
+// they share one chunk. One name per startup module that a lazy chunk
+// imports; `npm run size -- --why` lists the startup chunks and their modules.
+import { checksum } from './envelope';
+import { AutosaveError } from './errors';
+import { documentFor } from './core/document';
+import { writeJournal } from './core/journal';
+import { readSchema } from './core/prepare';
+import { validate } from './core/schema';
+import { readStored } from './core/stored';
+import { createSchedule } from './scheduler';
+import { writeDocument } from './core/save';
+import { newerRelease } from './core/newer';
+import { loadRare } from './core/lazy';
+import { withSizes } from './core/sizes';
+import { KeyedQueue } from './util/keyedQueue';
+import { where } from './util/path';
+import { isObject } from './util/check';
+import { withRetry } from './retry';
+import { DEFAULTS } from './defaults';
+import { storageKey } from './keys';
+import { joinTabs } from './crossTab';
+
+/** Never read: its imports are what matters. */
+export const startupModules = [
+  checksum,
+  AutosaveError,
+  documentFor,
+  writeJournal,
+  readSchema,
+  validate,
+  readStored,
+  createSchedule,
+  writeDocument,
+  newerRelease,
+  loadRare,
+  withSizes,
+  KeyedQueue,
+  where,
+  isObject,
+  withRetry,
+  DEFAULTS,
+  storageKey,
+  joinTabs,
+];

@@ -11,4 +11,4 @@ export { historyPrefix } from './kept';
 export { makeRoom, prune, requestPersistence, usage } from './usage';
 
 // One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
-export * as startup from '../startupChunk';
+export { startupModules } from '../startupChunk';

@@ -4,4 +4,4 @@
 // statically by the development build's option checks, so the list is
 // re-exported here, where no static import reaches it).
 export { analyzeSchema } from '../roundTrip';
-export * as startup from '../startupChunk';
+export { startupModules } from '../startupChunk';

@@ -127,4 +127,4 @@ export function decodeFor(collection: CollectionConfig, key: string, wire: unkno
 }
 
 // One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
-export * as startup from '../startupChunk';
+export { startupModules } from '../startupChunk';

@@ -219,4 +219,4 @@ function listenForNetwork(onOnline: () => void, onVisible: () => void): () => vo
 }
 
 // One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
-export * as startup from '../startupChunk';
+export { startupModules } from '../startupChunk';
