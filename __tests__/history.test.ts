@@ -8,6 +8,7 @@ import { misbehavingServer } from './helpers/misbehavingServer';
 import { createDevice } from './helpers/sync';
 import { within } from './helpers/faultDevice';
 import { readStoredData } from './helpers/stored';
+import { utf8Length } from '../src/core/sizes';
 
 const MINUTE = 60_000;
 
@@ -179,6 +180,11 @@ describe('usage() and prune()', () => {
     expect(await historyKeys(storage)).toEqual([]);
     expect((await test.autosave.usage()).history).toBe(0);
     expect(await storage.getItem('project:p1')).not.toBeNull();
+  });
+
+  it('counts a text as UTF-8 bytes, whatever it holds past ASCII', () => {
+    const texts = ['', 'plain', 'é', 'x'.repeat(5000) + 'ü', '中文字幕 and English', '🌊 waves, 🐟 fish', 'mixed: é中🌊\u0080\u07ff\u0800\uffff'];
+    for (const text of texts) expect([text, utf8Length(text)]).toEqual([text, Buffer.byteLength(text)]);
   });
 
   it('requestPersistence is false where the browser cannot say', async () => {

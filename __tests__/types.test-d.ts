@@ -1,7 +1,7 @@
 // Checked by `tsc --noEmit` (part of `npm test`): the inference users rely on.
 import { configureStore } from '@reduxjs/toolkit';
 import { z } from 'zod';
-import { createAutosave, memoryStorage, type LoadResult } from '../src';
+import { createAutosave, httpRemote, memoryStorage, type ChangeWatcher, type LoadResult, type RemoteAdapter, type WatchEnd } from '../src';
 import { projectLoaded, projectSlice, ProjectSchema, uiSlice, type Project, type TestState } from './helpers';
 
 const autosave = createAutosave({
@@ -83,3 +83,20 @@ const custom = createAutosave({
 });
 const path: 'saving' = custom.reducerPath;
 void path;
+
+// Live changes: `live` is a boolean, and an adapter of one's own offers `watch`.
+httpRemote({ url: '/api/autosave', live: true });
+httpRemote({ url: '/api/autosave', live: false });
+// @ts-expect-error: live takes a boolean, not the server's options
+httpRemote({ url: '/api/autosave', live: { heartbeatMs: 25_000 } });
+const watched: RemoteAdapter['watch'] = async (watcher: ChangeWatcher): Promise<WatchEnd> => {
+  watcher.hello('0');
+  watcher.change({ key: 'project:p1', version: '2', client: 'tab-b' }, '1');
+  watcher.reset(undefined);
+  // @ts-expect-error: a change names its key and version
+  watcher.change({ key: 'project:p1' }, '2');
+  // @ts-expect-error: an end is ended, unsupported or failed with a RemoteError
+  if (watcher.signal.aborted) return { status: 'closed' };
+  return { status: 'ended' };
+};
+void watched;

@@ -81,13 +81,55 @@ function pushedBy(page, url, text, timeoutMs = 20_000) {
   });
 }
 
+// Scenarios with `services: ['postgres']` run their sync servers on a schema
+// of their own in the Postgres at DATABASE_URL, dropped afterwards. Where none
+// answers they are skipped with a line saying so — unless REQUIRE_SERVICES=1
+// (CI), where that is a failure.
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+async function withPostgres(run) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    if (process.env.REQUIRE_SERVICES === '1') throw new Error(`REQUIRE_SERVICES=1 and no Postgres answers at ${DATABASE_URL}: ${error.message}`);
+    return 'skipped';
+  }
+  const schema = `e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const store = new URL(DATABASE_URL);
+  store.searchParams.set('schema', schema);
+  try {
+    return await run(store.toString());
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await client.end();
+  }
+}
+
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const selected = scenarios.filter((s) => only.length === 0 || only.some((word) => s.name.toLowerCase().includes(word.toLowerCase())));
 for (const scenario of selected) {
   const number = scenarios.indexOf(scenario) + 1;
+  if (scenario.services?.includes('postgres')) {
+    const outcome = await withPostgres((store) => runScenario(scenario, number, { store })).catch((error) => {
+      failed++;
+      console.log(`✗ ${number}. ${scenario.name}\n    ${error.message}`);
+    });
+    if (outcome === 'skipped') {
+      skipped++;
+      console.log(`- ${number}. ${scenario.name}: skipped, it needs PostgreSQL and none answers at ${DATABASE_URL} (CI runs it)`);
+    }
+  } else {
+    await runScenario(scenario, number, {});
+  }
+}
+
+/** One scenario on servers of its own (`extra`: startDashboard's options for it); counts it passed or failed. */
+async function runScenario(scenario, number, extra) {
   const dir = await mkdtemp(join(tmpdir(), 'redux-autosave-e2e-'));
-  const servers = await startDashboard({ port: 0, syncPort: 0, syncDir: dir });
+  const servers = await startDashboard({ port: 0, syncPort: 0, syncDir: dir, ...scenario.dashboard, ...extra });
   const pages = [];
   const contexts = [];
   const pageErrors = [];
@@ -159,5 +201,6 @@ for (const scenario of selected) {
 }
 await browser.close();
 
+if (skipped > 0) console.log(`e2e: ${skipped} skipped for want of a service`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -585,4 +585,72 @@ export const scenarios = [
     },
   },
   deltaPushes,
+  {
+    name: 'two server processes on one Postgres: an edit saved in browser A (served by process 1) shows in browser B (process 2) within a second, and B never shows "Saving…" for it',
+    services: ['postgres'],
+    dashboard: { processes: 2 },
+    async run(t) {
+      const [a, b] = await openOnTwoProcesses(t);
+      await Promise.all([recordStatuses(a), recordStatuses(b)]);
+      await b.evaluate(() => (window.sameDocument = true));
+
+      const text = 'Browser A, process 1: the net comes up full, silver in the morning light';
+      const seen = shownAt(b, prompt(3), text, { timeout: 15_000 });
+      seen.catch(() => {});
+      await a.getByLabel(prompt(3)).fill(text);
+      const saved = await savedAt(a);
+      const latency = (await seen) - saved;
+      check(latency <= 1000, `B showed the text ${latency} ms after A showed "Saved"`);
+      check(await b.evaluate(() => window.sameDocument === true), 'B was reloaded');
+      const shownInB = await b.evaluate(() => window.statusLog.map(([text]) => text));
+      check(!shownInB.includes('Saving…'), `B's indicator showed ${JSON.stringify(shownInB)} for a change made elsewhere`);
+      t.note(`B (process 2) showed A's text ${latency} ms after A (process 1) showed "Saved"; the two share only Postgres`);
+      await t.screenshot(b, 'two-processes-b');
+    },
+  },
+  {
+    name: 'the server process browser B watches is killed: B connects again once it is back, and an edit A made in the gap arrives',
+    services: ['postgres'],
+    dashboard: { processes: 2 },
+    async run(t) {
+      const [a, b] = await openOnTwoProcesses(t);
+      // The stream works before the kill: a first edit reaches B.
+      const before = 'Before the kill: a gull lands on the bow';
+      const first = shownAt(b, prompt(1), before, { timeout: 15_000 });
+      first.catch(() => {});
+      await a.getByLabel(prompt(1)).fill(before);
+      await first;
+
+      await t.servers.killSync(2);
+      const gap = 'In the gap: the lighthouse keeper waves from the gallery';
+      await a.getByLabel(prompt(2)).fill(gap);
+      await t.pushed(a, PROJECT, gap);
+      // B has no poll and no stream now: nothing can bring it the edit yet.
+      check((await b.getByLabel(prompt(2)).inputValue()) === SEED[2], 'B showed the gap edit while its server was down');
+
+      await t.servers.startSync(2);
+      const restarted = Date.now();
+      const arrived = await shownAt(b, prompt(2), gap, { timeout: 30_000 });
+      check((await b.getByLabel(prompt(1)).inputValue()) === before, 'B lost the edit from before the kill');
+      await indicator(b, 'saved');
+      t.note(`process 2 killed (SIGKILL) and started again on its port: B showed the edit made in the gap ${arrived - restarted} ms after it was back`);
+      await t.screenshot(b, 'reconnected-b');
+    },
+  },
 ];
+
+/**
+ * Browser A on the first sync server process, browser B on the second, both
+ * with the project open and saved, A's copy on the server; no polling, so
+ * what reaches B comes through process 2's stream of changes.
+ */
+async function openOnTwoProcesses(t) {
+  const a = await t.open(TABS);
+  const b = await t.open(`${TABS}&server=2`);
+  const syncUrlOf = (page) => page.evaluate(() => document.querySelector('meta[name="sync-url"]').content);
+  check((await syncUrlOf(a)) === t.servers.syncUrls[0], `A talks to ${await syncUrlOf(a)}, not process 1`);
+  check((await syncUrlOf(b)) === t.servers.syncUrls[1], `B talks to ${await syncUrlOf(b)}, not process 2`);
+  await Promise.all([indicator(a, 'saved'), indicator(b, 'saved')]);
+  await t.pushed(a, PROJECT);
+  return [a, b];
+}

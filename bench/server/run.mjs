@@ -20,15 +20,15 @@ const tokens = Object.fromEntries(Array.from({ length: USERS }, (_, n) => [`benc
 const tokenList = Object.keys(tokens);
 
 function startServer(store) {
-  const child = spawn(process.execPath, [join(here, 'serve.mjs'), store, JSON.stringify(tokens)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', join(here, 'serve.mjs'), store, JSON.stringify(tokens)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const waiters = [];
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      for (const m of String(chunk).matchAll(/^rss (\d+)$/gm)) waiters.shift()?.(Number(m[1]));
+      for (const m of String(chunk).matchAll(/^rss (\d+) heap (\d+)$/gm)) waiters.shift()?.({ rss: Number(m[1]), heap: Number(m[2]) });
       const url = /^url (\S+)$/m.exec(out)?.[1];
-      if (url && !child.url) resolve(Object.assign(child, { url, rss: () => new Promise((done) => (waiters.push(done), child.kill('SIGUSR2'))) }));
+      if (url && !child.url) resolve(Object.assign(child, { url, memory: () => new Promise((done) => (waiters.push(done), child.kill('SIGUSR2'))) }));
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
@@ -78,7 +78,7 @@ async function measure(server, op, bytes, clients, count) {
 
 /** 500 watchers (one per user), writes at `rate`/s spread over the users: PUT-200-to-event latency. */
 async function watchers(server, rate, seconds) {
-  const rssBefore = await server.rss();
+  const before = await server.memory();
   const seenAt = new Map();
   const streams = await Promise.all(tokenList.map(async (token) => {
     const controller = new AbortController();
@@ -97,7 +97,9 @@ async function watchers(server, rate, seconds) {
     })();
     return controller;
   }));
-  const rssStreams = await server.rss();
+  // Every stream has said hello (its first bytes are in) before the streams' memory is read.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const open = await server.memory();
   const sent = [];
   const total = rate * seconds;
   const started = performance.now();
@@ -116,7 +118,12 @@ async function watchers(server, rate, seconds) {
   while (performance.now() < deadline && sent.some((s) => !seenAt.has(s.version))) await new Promise((resolve) => setTimeout(resolve, 20));
   for (const controller of streams) controller.abort();
   const latencies = sent.filter((s) => seenAt.has(s.version)).map((s) => Math.max(0, seenAt.get(s.version) - s.at)).sort((a, b) => a - b);
-  return { writes: sent.length, delivered: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), perStreamKb: (rssStreams - rssBefore) / tokenList.length / 1024, rssMb: rssStreams / 1e6 };
+  return { writes: sent.length, delivered: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), heapPerStreamKb: (open.heap - before.heap) / tokenList.length / 1024, rssPerStreamKb: (open.rss - before.rss) / tokenList.length / 1024, rssMb: open.rss / 1e6, heapMb: open.heap / 1e6 };
+}
+
+async function stop(server) {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
 }
 
 function reachable(kind, url) {
@@ -136,7 +143,7 @@ console.log(`server benchmark${quick ? ' (--quick)' : ''}: loopback, ${USERS} us
 console.log('| store | op | size | clients | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|');
 for (const [name, spec] of stores) {
   const server = await startServer(spec);
-  const before = await server.rss();
+  const before = (await server.memory()).rss;
   for (const bytes of [1_000, 500_000]) {
     for (const clients of [1, 16]) {
       for (const op of ['PUT', 'GET']) {
@@ -145,12 +152,14 @@ for (const [name, spec] of stores) {
       }
     }
   }
-  const after = await server.rss();
+  const after = (await server.memory()).rss;
   console.log(`| ${name} | server RSS | | | before ${fmt(before / 1e6)} MB | after ${fmt(after / 1e6)} MB | |`);
-  const live = await watchers(server, quick ? 20 : 100, quick ? 2 : 10);
+  await stop(server);
+  // The streams on a fresh process, so what they hold is not lost in what the requests above left.
+  const watching = await startServer(spec);
+  const live = await watchers(watching, quick ? 20 : 100, quick ? 2 : 10);
   console.log(`| ${name} | ${USERS} watchers, ${quick ? 20 : 100} writes/s | | | ${live.delivered}/${live.writes} events | PUT 200 → event p50 ${fmt(live.p50)} | p99 ${fmt(live.p99)} |`);
-  console.log(`| ${name} | streams' memory | | | RSS ${fmt(live.rssMb)} MB | ${fmt(live.perStreamKb)} KB per stream | |`);
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  console.log(`| ${name} | ${USERS} open streams' memory | | | heap ${fmt(live.heapMb)} MB, RSS ${fmt(live.rssMb)} MB | ${fmt(live.heapPerStreamKb)} KB heap per stream | ${fmt(live.rssPerStreamKb)} KB RSS per stream |`);
+  await stop(watching);
 }
 agent.destroy();

@@ -1,6 +1,7 @@
 // One sync server process for the server benchmark: the built package, a
 // store from --store, bearer tokens from --tokens, and room for many streams.
-// Prints `url <url>`; on SIGUSR2 prints `rss <bytes>`.
+// Prints `url <url>`; on SIGUSR2 collects garbage (run with --expose-gc) and
+// prints `rss <bytes> heap <bytes>`.
 import { createSyncServer } from '../../dist/server.mjs';
 import { storeFromSpecForBench } from './stores.mjs';
 
@@ -20,6 +21,11 @@ const sync = await createSyncServer({
   live: { maxStreamsPerUser: 1000 },
   onError: () => {},
 });
-process.on('SIGUSR2', () => process.stdout.write(`rss ${process.memoryUsage().rss}\n`));
+process.on('SIGUSR2', () => {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  process.stdout.write(`rss ${rss} heap ${heapUsed}\n`);
+});
 process.on('SIGTERM', () => void sync.close().then(() => process.exit(0)));
 process.stdout.write(`url ${sync.url}\n`);

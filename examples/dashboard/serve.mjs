@@ -3,19 +3,25 @@
 //
 //   PORT (default 5173): the app     SYNC_PORT (default 8787): the sync server
 //   SYNC_DIR (default ./.sync-data): where the sync server keeps documents (fileStore)
+//   SYNC_STORE: another store instead — memory, postgres://…[?schema=] or redis://…
+//   SYNC_PROCESSES (default 1): with a database store, that many sync servers,
+//     each a process of its own on SYNC_PORT, SYNC_PORT + 1, …; `/?server=2`
+//     opens a page that talks to the second. Two browsers on two processes
+//     see each other's edits live, through the database.
 //
-// Users: `/?user=alice` signs the page in as alice — a demo sign-in: this
-// server makes each user a random bearer token, hands it to the page in a
-// <meta> tag, and the sync server's `authorize` maps tokens back to users, so
-// each user's documents live in a space of their own.
+// Users: `/?user=alice` signs the page in as alice — a demo sign-in: the
+// page gets a token signed with a secret the app server and the sync
+// servers share (syncServer.mjs), in a <meta> tag, and each user's
+// documents live in a space of their own.
 //
 // `startDashboard()` is what the browser tests start, on free ports.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { demoToken, migrateStore, startSyncServer } from './syncServer.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -44,38 +50,17 @@ export async function buildDashboard({ quiet = false } = {}) {
 
 const escape = (text) => text.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Demo sign-in: a random bearer token per user name, and back. */
-function demoSessions() {
-  const tokens = new Map();
-  const users = new Map();
-  return {
-    tokenFor(user) {
-      if (!tokens.has(user)) {
-        const token = randomBytes(24).toString('base64url');
-        tokens.set(user, token);
-        users.set(token, user);
-      }
-      return tokens.get(user);
-    },
-    /** The sync server's `authorize`: `Authorization: Bearer <token>` → `{ userId }`, or null (401). */
-    authorize(request) {
-      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
-      const userId = token && users.get(token);
-      return userId ? { userId } : null;
-    },
-  };
-}
-
 /**
- * Serves the built app; index.html learns the sync server's address, the
- * user (`?user=`, default "demo") and that user's token from <meta> tags.
+ * Serves the built app; index.html learns the sync server's address (the
+ * first, or the one `?server=n` picks), the user (`?user=`, default "demo")
+ * and that user's token from <meta> tags.
  */
-async function startAppServer({ port, host, syncUrl, tokenFor }) {
+async function startAppServer({ port, host, syncUrls, tokenFor }) {
   const template = await readFile(join(appDir, 'index.html'), 'utf8');
-  const indexFor = (user) =>
+  const indexFor = (user, server) =>
     template.replace(
       '<meta charset="utf-8" />',
-      `<meta charset="utf-8" />\n    <meta name="sync-url" content="${escape(syncUrl())}" />` +
+      `<meta charset="utf-8" />\n    <meta name="sync-url" content="${escape(syncUrls()[server - 1] ?? syncUrls()[0])}" />` +
         `\n    <meta name="sync-user" content="${escape(user)}" />\n    <meta name="sync-token" content="${escape(tokenFor(user))}" />`,
     );
   const server = createServer(async (req, res) => {
@@ -83,6 +68,7 @@ async function startAppServer({ port, host, syncUrl, tokenFor }) {
     const path = decodeURIComponent(url.pathname);
     const wanted = url.searchParams.get('user') ?? 'demo';
     const user = /^[\w-]{1,40}$/.test(wanted) ? wanted : 'demo';
+    const server = Number(url.searchParams.get('server') ?? 1);
     const file = resolve(appDir, `.${path}`);
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw Object.assign(new Error('method'), { status: 405 });
@@ -95,7 +81,7 @@ async function startAppServer({ port, host, syncUrl, tokenFor }) {
       }
       if (path !== '/' && path !== '/index.html' && extname(path)) throw Object.assign(new Error('missing'), { status: 404 });
       res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
-      res.end(req.method === 'HEAD' ? undefined : indexFor(user));
+      res.end(req.method === 'HEAD' ? undefined : indexFor(user, Number.isInteger(server) ? server : 1));
     } catch (error) {
       const status = error.status ?? (error.code === 'ENOENT' ? 404 : 500);
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(status === 404 ? 'not found' : 'error');
@@ -108,43 +94,105 @@ async function startAppServer({ port, host, syncUrl, tokenFor }) {
   return server;
 }
 
+const DATABASE = /^(postgres(ql)?|rediss?):\/\//;
+
+/**
+ * A sync server in a process of its own (syncServer.mjs), on `port`; resolves
+ * once it listens. It goes when this process goes (its IPC channel closes).
+ */
+function startSyncProcess({ store, secret, port, host, origins }) {
+  const child = fork(join(here, 'syncServer.mjs'), [], {
+    env: { ...process.env, SYNC_STORE: store, SYNC_SECRET: secret, SYNC_PORT: String(port), SYNC_HOST: host, SYNC_ORIGINS: origins.join(',') },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  let output = '';
+  return new Promise((resolveStart, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      const url = /^listening (\S+)$/m.exec(output)?.[1];
+      if (!url) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      const stopWith = (signal) => async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        await exited;
+      };
+      resolveStart({ url, port: Number(new URL(url).port), pid: child.pid, stop: stopWith('SIGTERM'), kill: stopWith('SIGKILL') });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk));
+    exited.then((code) => reject(new Error(`the sync server process stopped (exit ${code}) before it listened:\n${output}`)));
+  });
+}
+
 /**
  * Starts the app server and the sync server (build first with
  * `buildDashboard()`: the sync server is the built `redux-autosave/server`).
- * Port 0 picks a free one. The sync server can be stopped and started again
- * on its port, as the offline test does.
+ * Port 0 picks a free one. `store` names where documents are kept (a
+ * directory by default, `syncDir`); with a database store, `processes: 2`
+ * runs two sync servers as processes of their own, `?server=2` pages talking
+ * to the second. A sync server can be stopped (or killed) and started again
+ * on its port, as the offline tests do.
  */
-export async function startDashboard({ port = 5173, syncPort = 8787, syncDir = './.sync-data', memory = false, host = '127.0.0.1' } = {}) {
-  const { createSyncServer, fileStore, memoryStore } = await import('redux-autosave/server');
-  const sessions = demoSessions();
-  let syncUrl = '';
-  const app = await startAppServer({ port, host, syncUrl: () => syncUrl, tokenFor: sessions.tokenFor });
+export async function startDashboard({ port = 5173, syncPort = 8787, syncDir = './.sync-data', memory = false, store, processes = 1, host = '127.0.0.1' } = {}) {
+  const spec = store ?? (memory ? 'memory' : syncDir);
+  if (processes > 1 && !DATABASE.test(spec)) {
+    throw new Error('startDashboard: processes > 1 needs a database store (postgres://… or redis://…): a file or memory store tells only its own process of a change');
+  }
+  const secret = process.env.SYNC_SECRET ?? randomBytes(32).toString('base64url');
+  const tokenFor = (user) => demoToken(secret, user);
+  /** The running sync servers, by number - 1; a stopped one is undefined and keeps its port in `ports`. */
+  const servers = [];
+  const ports = [];
+  const urls = [];
+  const app = await startAppServer({ port, host, syncUrls: () => urls, tokenFor });
   const appPort = app.address().port;
-  // The app is another origin (another port): its pages may call the sync server, no one else's.
+  // The app is another origin (another port): its pages may call the sync servers, no one else's.
   const origins = [`http://${host}:${appPort}`, `http://localhost:${appPort}`];
-  const startSync = (onPort) =>
-    createSyncServer({ store: memory ? memoryStore() : fileStore(syncDir), authorize: sessions.authorize, port: onPort, host, cors: { origins } });
-  let sync = await startSync(syncPort);
-  const fixedSyncPort = sync.port;
-  syncUrl = sync.url;
+  await migrateStore(spec);
+  const start = async (n) => {
+    const onPort = ports[n] ?? (syncPort === 0 ? 0 : syncPort + n);
+    const options = { store: spec, secret, port: onPort, host, origins };
+    if (processes > 1) {
+      servers[n] = await startSyncProcess(options);
+    } else {
+      const sync = await startSyncServer(options);
+      servers[n] = { url: sync.url, port: sync.port, stop: () => sync.close(), kill: () => sync.close() };
+    }
+    ports[n] = servers[n].port;
+    urls[n] = servers[n].url;
+  };
+  const stop = async (n, how = 'stop') => {
+    const server = servers[n];
+    servers[n] = undefined;
+    await server?.[how]();
+  };
+  try {
+    for (let n = 0; n < processes; n++) await start(n);
+  } catch (error) {
+    await Promise.all(servers.map((_, n) => stop(n)));
+    app.close();
+    throw error;
+  }
   return {
     url: `http://${host}:${appPort}/`,
-    syncUrl,
+    /** The first sync server's URL (the one pages talk to unless `?server=` says). */
+    syncUrl: urls[0],
+    /** Every sync server's URL, the first first. */
+    syncUrls: [...urls],
     /** The bearer token the app gives `user`'s pages. */
-    tokenFor: sessions.tokenFor,
-    /** The running sync server (replaced by startSync()). */
-    get sync() {
-      return sync;
-    },
-    async stopSync() {
-      await sync?.close();
-      sync = undefined;
-    },
-    async startSync() {
-      sync ??= await startSync(fixedSyncPort);
+    tokenFor,
+    /** Stops sync server `n` (1 = the first), letting requests under way finish. */
+    stopSync: (n = 1) => stop(n - 1),
+    /** Kills sync server `n` at once, as a crash or an OOM kill would (a process of its own: SIGKILL). */
+    killSync: (n = 1) => stop(n - 1, 'kill'),
+    /** Starts sync server `n` again on the port it had. */
+    async startSync(n = 1) {
+      if (!servers[n - 1]) await start(n - 1);
     },
     async close() {
-      await sync?.close();
+      await Promise.all(servers.map((_, n) => stop(n)));
       await new Promise((resolveClose) => {
         app.close(() => resolveClose());
         app.closeAllConnections();
@@ -157,13 +205,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   // Who started this process, taken before the build (npm may be stopped during it).
   const parent = process.ppid;
   await buildDashboard();
+  const syncDir = resolve(process.env.SYNC_DIR ?? join(root, '.sync-data'));
+  const store = process.env.SYNC_STORE || syncDir;
   const running = await startDashboard({
     port: Number(process.env.PORT ?? 5173),
     syncPort: Number(process.env.SYNC_PORT ?? 8787),
-    syncDir: process.env.SYNC_DIR ?? join(root, '.sync-data'),
+    store,
+    processes: Number(process.env.SYNC_PROCESSES ?? 1),
   });
+  const where = store === syncDir ? `documents in ${syncDir}` : `documents in ${store.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:…@')}`;
   console.log(`\n  Dashboard:    ${running.url}`);
-  console.log(`  Sync server:  ${running.syncUrl}  (documents in ${resolve(process.env.SYNC_DIR ?? join(root, '.sync-data'))})`);
+  for (const [n, url] of running.syncUrls.entries()) {
+    console.log(`  Sync server${running.syncUrls.length > 1 ? ` ${n + 1}` : ''}:  ${url}  (${n === 0 ? where : `another process; pages open it with ${running.url}?server=${n + 1}`})`);
+  }
   console.log('  Open the URL in two browsers to see edits sync; ?conflict=manual to decide conflicts by hand;');
   console.log('  ?user=alice to sign in as another user (each user has documents of their own). Ctrl-C stops.\n');
   const stop = () => running.close().then(() => process.exit(0));
