@@ -2,8 +2,21 @@
 // tab opened before a deploy asks for a chunk the deploy removed. Such a
 // failure must write nothing wrong and show a clear status; the next try
 // loads the chunk again (issue 14).
-import { memoryStorage } from '../src';
-import { createTestStore, makeProject, projectLoaded, titleChanged, useFakeTimers } from './helpers';
+import { configureStore } from '@reduxjs/toolkit';
+import { memoryStorage, type AutosaveOptions, type AutosaveStorage } from '../src';
+import {
+  createTestStore,
+  makeProject,
+  projectDocument,
+  projectLoaded,
+  projectSlice,
+  promptChanged,
+  settle,
+  titleChanged,
+  useFakeTimers,
+  type Project,
+} from './helpers';
+import { readStoredData } from './helpers/stored';
 
 const gone = () => {
   throw new Error('Failed to fetch dynamically imported module: /assets/chunk-3f2a.js');
@@ -74,5 +87,59 @@ describe('the chunk of rarely run code', () => {
     expect(status().status).toBe('saved');
     const keys = await storage.keys();
     expect(keys.filter((key) => key.startsWith('__autosave/quarantine/project:p1/'))).toHaveLength(1);
+  });
+
+  it('missing when another tab announces a save: told to onError, and nothing is written over that copy until it loads', async () => {
+    // A module registry of its own: the tests above loaded (and kept) the chunk.
+    let fresh!: typeof import('../src');
+    jest.isolateModules(() => {
+      fresh = require('../src');
+    });
+    const openTab = (storage: AutosaveStorage, options: Partial<AutosaveOptions<{ project: Project }>> = {}) => {
+      const autosave = fresh.createAutosave<{ project: Project }>({ storage, documents: { project: projectDocument() }, ...options });
+      const store = configureStore({
+        reducer: { project: projectSlice.reducer, [autosave.reducerPath]: autosave.reducer },
+        middleware: (getDefaultMiddleware) => getDefaultMiddleware().concat(autosave.middleware),
+      });
+      const status = () => autosave.selectors.selectDocumentStatus(store.getState(), 'project', 'p1');
+      return { store, autosave, status };
+    };
+    const storage = fresh.memoryStorage();
+    const seed = openTab(storage, { crossTab: false });
+    seed.store.dispatch(projectLoaded(makeProject('p1', 'Trailer', 3)));
+    await seed.autosave.dispose();
+    const errors: unknown[] = [];
+    const a = openTab(storage);
+    const b = openTab(storage, { onError: (error) => errors.push(error) });
+    await a.autosave.load('project', 'p1');
+    await b.autosave.load('project', 'p1');
+
+    // Acting on another tab's message is rare code: here its chunk is gone.
+    jest.doMock('../src/core/rare', gone);
+    a.store.dispatch(titleChanged('Saved in tab A'));
+    await a.autosave.flush();
+    await settle();
+    expect(errors).toContainEqual(expect.objectContaining({ code: 'storage', message: expect.stringContaining('could not load part of redux-autosave') }));
+    expect(b.store.getState().project.current!.title).toBe('Trailer');
+
+    // B's own edit must not be written over A's copy, which B could not take in.
+    b.store.dispatch(promptChanged({ shotId: 's2', prompt: 'Edited in tab B' }));
+    const flushed = b.autosave.flush().then(
+      () => 'saved',
+      (error: Error) => error.message,
+    );
+    await jest.advanceTimersByTimeAsync(60_000); // the write's retries
+    expect(await flushed).toMatch(/project:p1 \(storage\)/);
+    expect(b.status()).toMatchObject({ status: 'error', error: { code: 'storage' } });
+    expect((await readStoredData<Project>(storage, 'project:p1')).title).toBe('Saved in tab A');
+
+    // Back: B's next save takes A's copy in first, and both edits are stored.
+    jest.dontMock('../src/core/rare');
+    await b.autosave.flush();
+    expect(b.status().status).toBe('saved');
+    const stored = await readStoredData<Project>(storage, 'project:p1');
+    expect(stored.title).toBe('Saved in tab A');
+    expect(stored.shots[1].prompt).toBe('Edited in tab B');
+    await Promise.all([a.autosave.dispose({ flush: false }), b.autosave.dispose({ flush: false })]);
   });
 });

@@ -8,7 +8,6 @@ import { loadRare } from './core/lazy';
 import { createRuntime, type Runtime } from './core/runtime';
 import { readSchema } from './core/prepare';
 import { flushAll, saveDocument } from './core/save';
-import { onTabMessage } from './core/tabs';
 import { joinTabs } from './crossTab';
 import { codedError } from './errors';
 import * as say from './messages';
@@ -78,7 +77,10 @@ export function createAutosave<
     // read-compare-write, and the choice of the one tab that pushes.
     rt.tabs = joinTabs(
       `redux-autosave:${config.storage.name ?? 'storage'}`,
-      (message) => onTabMessage(rt, message),
+      // What another tab says is acted on in the chunk of rare code: a page
+      // alone in its origin never loads it. (A chunk that fails to load is
+      // reported; the next save reads what another tab stored before it writes.)
+      (message) => void loadRare().then((rare) => rare.onTabMessage(rt, message), rt.report),
       () => rt.engine?.then((engine) => engine?.drain()),
       config.crossTab,
       config.storage.lock,

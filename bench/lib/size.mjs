@@ -89,6 +89,53 @@ export function sizeEntries({ srcDir = join(ROOT, 'src'), label = 'redux-autosav
 // never shares a compression dictionary with another.
 const gzipped = (buffer) => gzipSync(buffer, { level: 9 }).length;
 
+const GLUE = '(chunk glue: imports, exports, esbuild helpers)';
+
+/**
+ * Where the bytes of some chunks go, per source module, for `--why`:
+ * esbuild's metafile gives each module's minified bytes in each chunk; a
+ * chunk's gzip size is shared out in proportion to them (gzip does not say
+ * which input a compressed byte came from, so this is an estimate, but the
+ * shares sum to the measured total). `splitting` is what gzipping the chunks
+ * alone costs over gzipping them as one file: the price of the split.
+ */
+function breakdown(outs, outputs, contents) {
+  const modules = new Map();
+  const add = (name, minified, gzip) => {
+    const row = modules.get(name) ?? { module: name, minified: 0, gzip: 0, chunks: 0 };
+    row.minified += minified;
+    row.gzip += gzip;
+    row.chunks += 1;
+    modules.set(name, row);
+  };
+  for (const out of outs) {
+    const bytes = contents.get(out).length;
+    const gzip = gzipped(contents.get(out));
+    let attributed = 0;
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[out].inputs)) {
+      if (!bytesInOutput) continue;
+      attributed += bytesInOutput;
+      add(posix(relative(ROOT, join(process.cwd(), input))), bytesInOutput, (gzip * bytesInOutput) / bytes);
+    }
+    if (bytes > attributed) add(GLUE, bytes - attributed, (gzip * (bytes - attributed)) / bytes);
+  }
+  const all = Buffer.concat(outs.map((out) => contents.get(out)));
+  const files = outs.map((out) => ({
+    chunk: posix(out).replace(/^.*\//, ''),
+    minified: contents.get(out).length,
+    gzip: gzipped(contents.get(out)),
+    modules: Object.keys(outputs[out].inputs).map((input) => posix(relative(ROOT, join(process.cwd(), input)))),
+  }));
+  return {
+    files,
+    modules: [...modules.values()].sort((a, b) => b.gzip - a.gzip),
+    minified: all.length,
+    gzip: outs.reduce((total, out) => total + gzipped(contents.get(out)), 0),
+    chunks: outs.length,
+    splitting: outs.reduce((total, out) => total + gzipped(contents.get(out)), 0) - gzipped(all),
+  };
+}
+
 /**
  * Bundles one entry as an app's production build would: esbuild, ESM,
  * minified, code splitting (a lazy `import()` becomes a chunk of its own),
@@ -157,6 +204,7 @@ async function measure(entry, dir) {
   const allOwn = [...everything].filter((out) => !core.has(out) && (startup.has(out) || !isApart(out)));
   const startInputs = [...startup].flatMap(inputsOf);
   return {
+    why: entry.own ? { startup: breakdown(counted, outputs, contents), lazy: breakdown(allOwn.filter((out) => !counted.includes(out)), outputs, contents) } : null,
     startup: { minified: sum(counted, (b) => b.length), gzip: sum(counted, gzipped), chunks: counted.length },
     allOwn: entry.own ? { minified: sum(allOwn, (b) => b.length), gzip: sum(allOwn, gzipped), chunks: allOwn.length } : null,
     lazy: Object.fromEntries(

@@ -5,7 +5,7 @@ import type { CollectionConfig } from '../options';
 import type { DocumentState } from './document';
 import { toWire } from './schema';
 
-let roundTripModule: Promise<typeof import('../roundTrip')> | undefined;
+let roundTripModule: Promise<typeof import('./roundTripChunk')> | undefined;
 
 /**
  * Reads what JSON can carry off the collection's schema, once, before its
@@ -16,7 +16,7 @@ let roundTripModule: Promise<typeof import('../roundTrip')> | undefined;
 export async function readSchema(collection: CollectionConfig): Promise<void> {
   if (collection.roundTrip) return;
   try {
-    const { analyzeSchema } = await (roundTripModule ??= import('../roundTrip'));
+    const { analyzeSchema } = await (roundTripModule ??= import('./roundTripChunk'));
     collection.roundTrip ??= analyzeSchema(collection.schema);
   } catch (error) {
     roundTripModule = undefined;

@@ -125,3 +125,6 @@ export function decodeFor(collection: CollectionConfig, key: string, wire: unkno
     error: new AutosaveError('remote', `redux-autosave: a copy for ${key} is the document ${JSON.stringify(theirs)}, not ${key}`, { key }),
   };
 }
+
+// One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
+export { startupModules } from '../startupChunk';

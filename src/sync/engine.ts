@@ -217,3 +217,6 @@ function listenForNetwork(onOnline: () => void, onVisible: () => void): () => vo
     doc.removeEventListener('visibilitychange', onVisibility);
   };
 }
+
+// One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
+export { startupModules } from '../startupChunk';
