@@ -1,7 +1,7 @@
-import { useEffect, type ReactElement, type ReactNode } from 'react';
-import { useSelector, useStore } from 'react-redux';
+import type { ReactElement, ReactNode } from 'react';
 import type { LoadStatus } from '../types';
 import { useAutosave } from './context';
+import { createElement, Fragment, useEffect, useSelector, useStore } from './deps';
 
 export interface AutosaveGateProps {
   /** The collection of the document to wait for. */
@@ -54,6 +54,5 @@ export function AutosaveGate({ collection, id, fallback = null, children }: Auto
     // mistake in the setup (no middleware, unknown collection), which the console shows.
     autosave.load(collection, id).catch((error: unknown) => console.error(error));
   }, [autosave, store, collection, id]);
-  if (status === 'idle' || status === 'loading') return <>{fallback}</>;
-  return <>{typeof children === 'function' ? children(status) : children}</>;
+  return createElement(Fragment, null, status === 'idle' || status === 'loading' ? fallback : typeof children === 'function' ? children(status) : children);
 }

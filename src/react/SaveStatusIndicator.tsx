@@ -1,8 +1,7 @@
-import { useEffect, useReducer } from 'react';
-import { useDispatch, useSelector } from 'react-redux';
 import type { AutosaveState, DocumentStatus, SaveStatus } from '../types';
 import { useAutosave } from './context';
 import { useSaveStatus } from './useSaveStatus';
+import { useDispatch, useEffect, useReducer, useSelector } from './deps';
 
 export interface SaveStatusIndicatorProps {
   /** The document's collection; without it the indicator shows the whole store. */

@@ -1,6 +1,6 @@
-import { createContext, createElement, useContext, type ReactElement, type ReactNode } from 'react';
-import { codedError } from '../errors';
+import type { ReactElement, ReactNode } from 'react';
 import type { AutosaveInstance } from '../types';
+import { codedError, createContext, createElement, useContext } from './deps';
 
 /** An autosave instance of any documents and reducer path. */
 export type AnyAutosave = AutosaveInstance<any, string>;

@@ -1,7 +1,6 @@
-import { useMemo } from 'react';
-import { useSelector } from 'react-redux';
 import type { DocumentStatus, SaveStatus } from '../types';
 import { useAutosave } from './context';
+import { useMemo, useSelector } from './deps';
 
 /** The status of the whole store: the worst of all documents. */
 export interface OverallStatus {

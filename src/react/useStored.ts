@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
-import { AutosaveError } from '../errors';
 import type { HistoryVersion, StorageUsage } from '../types';
 import { useAutosave } from './context';
 import { useSaveStatus } from './useSaveStatus';
+import { AutosaveError, useEffect, useState } from './deps';
 
 /**
  * What `load` resolves to, read again whenever `when` changes; undefined

@@ -1,6 +1,5 @@
-import { useEffect } from 'react';
-import { useSelector } from 'react-redux';
 import { useAutosave } from './context';
+import { useEffect, useSelector } from './deps';
 
 /**
  * Asks the browser to confirm before the page is closed or reloaded while a
