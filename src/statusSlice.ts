@@ -54,24 +54,14 @@ function count(counts: StatusCounts, doc: DocumentStatus | undefined, by: 1 | -1
   if (unsaved(doc)) counts.unsaved += by;
 }
 
-type Fields = Partial<DocumentStatus>;
-
-/** `doc` with `fields` set, or `doc` itself when it has them already: an action that changes nothing copies nothing. */
-function withFields(doc: DocumentStatus, fields: Fields): DocumentStatus {
-  for (const name in fields) {
-    if (doc[name as keyof Fields] !== fields[name as keyof Fields]) return { ...doc, ...fields };
-  }
-  return doc;
-}
-
 /**
  * The state with `key`'s status replaced (`undefined`: removed), the counts
  * kept in step: the one copy of the whole record an update needs, where
  * immer's draft adds a walk of every key on top of it.
  */
-function withDocument(state: AutosaveState, key: string, before: DocumentStatus | undefined, after: DocumentStatus | undefined): AutosaveState {
+function withDocument(state: AutosaveState, key: string, after?: DocumentStatus): AutosaveState {
   const counts = { ...(state.counts ?? countAll(state.documents)) };
-  count(counts, before, -1);
+  count(counts, state.documents[key], -1);
   count(counts, after, 1);
   const documents = { ...state.documents };
   if (after) documents[key] = after;
@@ -80,55 +70,66 @@ function withDocument(state: AutosaveState, key: string, before: DocumentStatus 
 }
 
 /**
- * A reducer that changes one document's status: `change` says which fields
- * it sets. The state stays the same object when they are set already (a
- * second `changed` of a pending document), so no selector runs again.
+ * A reducer that changes one document's status. `change` sets fields on a
+ * copy of the entry; when it set none to a new value (a second `changed` of
+ * a pending document), the state stays the same object: no record copied,
+ * no selector run again.
  */
-function onDocument<P extends { key: string }>(change: (doc: DocumentStatus, payload: P) => Fields) {
+function onDocument<P extends { key: string }>(change: (doc: DocumentStatus, payload: P) => void) {
   return (state: AutosaveState, action: PayloadAction<P>): AutosaveState => {
     const { key } = action.payload;
     const before: DocumentStatus | undefined = state.documents[key];
-    const doc = before ?? IDLE;
-    const after = withFields(doc, change(doc, action.payload));
-    if (after === before) return state;
-    return withDocument(state, key, before, after === IDLE ? { ...IDLE } : after);
+    const doc = { ...(before ?? IDLE) };
+    change(doc, action.payload);
+    for (const name in doc) {
+      if (before?.[name as keyof DocumentStatus] !== doc[name as keyof DocumentStatus]) return withDocument(state, key, doc);
+    }
+    return state;
   };
 }
 
+// A load moves its key twice per `load()`, always to a new value: no check
+// first, as the per-document actions of every save make.
 function withLoad(state: AutosaveState, key: string, load: LoadStatus): AutosaveState {
-  return state.loads?.[key] === load ? state : { ...state, loads: { ...state.loads, [key]: load } };
+  return { ...state, loads: { ...state.loads, [key]: load } };
 }
 
 /**
- * The slice's reducers, written immutably: each returns the next state, or
- * the same one when nothing changes. They are plain functions of a state,
- * so they run without immer (see `createStatusSlice`).
+ * The slice's reducers. Each returns the next state (the per-document ones
+ * the same state when nothing changes) and never touches the one it was
+ * given: they run on the plain state, without immer (see `createStatusSlice`).
  */
 const statusReducers = {
   /** A document changed and waits to be saved. */
-  changed: onDocument<StatusPayloads['changed']>(() => ({ status: 'pending' })),
-  saveStarted: onDocument<StatusPayloads['saveStarted']>(() => ({ status: 'saving' })),
+  changed: onDocument<StatusPayloads['changed']>((doc) => {
+    doc.status = 'pending';
+  }),
+  saveStarted: onDocument<StatusPayloads['saveStarted']>((doc) => {
+    doc.status = 'saving';
+  }),
   /** Written; `pending` when a newer change arrived during the write. */
-  saveSucceeded: onDocument<StatusPayloads['saveSucceeded']>((doc, { pending, savedAt, pendingSync }) => ({
-    status: pending ? 'pending' : doc.conflict ? 'conflict' : 'saved',
-    lastSavedAt: savedAt,
-    error: null,
-    pendingSync: doc.pendingSync || !!pendingSync,
-  })),
+  saveSucceeded: onDocument<StatusPayloads['saveSucceeded']>((doc, { pending, savedAt, pendingSync }) => {
+    doc.status = pending ? 'pending' : doc.conflict ? 'conflict' : 'saved';
+    doc.lastSavedAt = savedAt;
+    doc.error = null;
+    if (pendingSync) doc.pendingSync = true;
+  }),
   /** A save or a load failed; the error stays until the next successful save. */
-  failed: onDocument<StatusPayloads['failed']>((_doc, { error }) => ({ status: 'error', error })),
+  failed: onDocument<StatusPayloads['failed']>((doc, { error }) => {
+    doc.status = 'error';
+    doc.error = error;
+  }),
   /** A stored copy was restored into the state. */
-  loaded: onDocument<StatusPayloads['loaded']>((doc, { savedAt, pendingSync }) => ({
-    status: 'saved',
-    lastSavedAt: savedAt,
-    error: null,
-    pendingSync: doc.pendingSync || !!pendingSync,
-  })),
+  loaded: onDocument<StatusPayloads['loaded']>((doc, { savedAt, pendingSync }) => {
+    doc.status = 'saved';
+    doc.lastSavedAt = savedAt;
+    doc.error = null;
+    if (pendingSync) doc.pendingSync = true;
+  }),
   removed(state: AutosaveState, action: PayloadAction<StatusPayloads['removed']>): AutosaveState {
     const { key } = action.payload;
-    const before: DocumentStatus | undefined = state.documents[key];
-    const next = before ? withDocument(state, key, before, undefined) : state;
-    if (next.loads?.[key] === undefined) return next;
+    const next = state.documents[key] ? withDocument(state, key) : state;
+    if (!next.loads?.[key]) return next;
     const loads = { ...next.loads };
     delete loads[key];
     return { ...next, loads };
@@ -143,9 +144,9 @@ const statusReducers = {
     const doc: DocumentStatus | undefined = state.documents[key];
     if (!doc) return state;
     const onlyTheRemoval = doc.lastSavedAt === null && (doc.status === 'idle' || doc.status === 'offline' || (doc.status === 'error' && fromRemote(doc)));
-    if (onlyTheRemoval) return withDocument(state, key, doc, undefined);
-    const after = withFields(doc, { pendingSync: false });
-    return after === doc ? state : withDocument(state, key, doc, after);
+    if (onlyTheRemoval) return withDocument(state, key);
+    // Once per removal that reached the remote: no check for an unchanged entry.
+    return withDocument(state, key, { ...doc, pendingSync: false });
   },
   /** `load` began reading a document: a hydration gate shows its fallback. */
   loadStarted: (state: AutosaveState, action: PayloadAction<StatusPayloads['loadStarted']>) => withLoad(state, action.payload.key, 'loading'),
@@ -157,40 +158,41 @@ const statusReducers = {
   syncNow: (state: AutosaveState) => state,
   /** In step with the remote at `version`; `conflicts` lists fields a merge settled for local. */
   synced: onDocument<StatusPayloads['synced']>((doc, { version, syncedAt, pendingSync, conflicts }) => {
-    const settles = doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && fromRemote(doc));
-    return {
-      status: settles ? 'saved' : doc.status,
-      error: settles ? null : doc.error,
-      remoteVersion: version,
-      lastSyncedAt: syncedAt,
-      pendingSync,
-      conflict: null,
-      mergeConflicts: conflicts ? (conflicts.length > 0 ? conflicts : null) : doc.mergeConflicts,
-    };
+    if (doc.status === 'offline' || doc.status === 'conflict' || (doc.status === 'error' && fromRemote(doc))) {
+      doc.status = 'saved';
+      doc.error = null;
+    }
+    doc.remoteVersion = version;
+    doc.lastSyncedAt = syncedAt;
+    doc.pendingSync = pendingSync;
+    doc.conflict = null;
+    if (conflicts) doc.mergeConflicts = conflicts.length > 0 ? conflicts : null;
   }),
-  inStep: onDocument<StatusPayloads['inStep']>((_doc, { version }) => ({ pendingSync: false, remoteVersion: version })),
+  inStep: onDocument<StatusPayloads['inStep']>((doc, { version }) => {
+    doc.pendingSync = false;
+    doc.remoteVersion = version;
+  }),
   /** The remote could not be reached (`offline`) or refused the push. */
   syncFailed: onDocument<StatusPayloads['syncFailed']>((doc, { pendingSync, offline, error }) => {
-    const fields: Fields = { pendingSync: pendingSync ?? true };
+    doc.pendingSync = pendingSync ?? true;
     // An unwritten edit keeps its status and a local error its place; a
     // pending edit carries the remote's error until its save clears it
     // (the push after that save reports again if the remote still fails).
     if (unwritten(doc)) {
-      if (doc.status !== 'error' && !offline) fields.error = error;
+      if (doc.status !== 'error' && !offline) doc.error = error;
     } else if (offline) {
-      fields.status = 'offline';
+      doc.status = 'offline';
     } else {
-      fields.status = 'error';
-      fields.error = error;
+      doc.status = 'error';
+      doc.error = error;
     }
-    return fields;
   }),
-  conflictDetected: onDocument<StatusPayloads['conflictDetected']>((doc, { conflict }) => ({
+  conflictDetected: onDocument<StatusPayloads['conflictDetected']>((doc, { conflict }) => {
     // An unwritten edit keeps its status; its save ends in `conflict`.
-    status: unwritten(doc) ? doc.status : 'conflict',
-    conflict,
-    pendingSync: true,
-  })),
+    if (!unwritten(doc)) doc.status = 'conflict';
+    doc.conflict = conflict;
+    doc.pendingSync = true;
+  }),
 };
 
 /**
@@ -209,24 +211,26 @@ export function createStatusSlice(reducerPath: string, collections: readonly str
   const actions: AutosaveActions = slice.actions;
   const byType = new Map<string, (state: AutosaveState, action: PayloadAction<never>) => AutosaveState>();
   for (const name of Object.keys(statusReducers) as (keyof typeof statusReducers)[]) byType.set(actions[name].type, statusReducers[name]);
-  const reducer: Reducer<AutosaveState> = (state = initialState, action) => {
-    const caseReducer = byType.get(action.type);
-    return caseReducer ? caseReducer(state, action as PayloadAction<never>) : state;
-  };
+  const reducer: Reducer<AutosaveState> = (state = initialState, action) => byType.get(action.type)?.(state, action as PayloadAction<never>) ?? state;
   return { actions, reducer, selectors: createSelectors(reducerPath, collections) };
 }
 
-function createSelectors(reducerPath: string, collections: readonly string[]): AutosaveSelectors {
-  const slice = (state: unknown) => (state as Record<string, AutosaveState | undefined>)[reducerPath];
+/** A misspelt collection reads as `idle` for ever: says so, once per name. */
+function collectionCheck(collections: readonly string[]) {
   const warned = new Set<string>();
-  // A misspelt collection reads as `idle` for ever: say so once (development builds).
-  const checkCollection = (selector: string, collection: string) => {
+  return (selector: string, collection: string) => {
     if (collections.length === 0 || collections.includes(collection) || warned.has(collection)) return;
     warned.add(collection);
     console.error(
       `redux-autosave: ${selector}(state, ${JSON.stringify(collection)}): there is no collection named ${JSON.stringify(collection)}, so its status is always idle; the collections are ${collections.join(', ')}`,
     );
   };
+}
+
+function createSelectors(reducerPath: string, collections: readonly string[]): AutosaveSelectors {
+  const slice = (state: unknown) => (state as Record<string, AutosaveState | undefined>)[reducerPath];
+  // Development builds only: production bundles drop the check and its message.
+  const checkCollection = process.env.NODE_ENV !== 'production' ? collectionCheck(collections) : undefined;
   // The counts the reducers keep; a state made elsewhere (preloaded) is counted once.
   const cache = new WeakMap<object, StatusCounts>();
   const countsOf = (state: unknown): StatusCounts | undefined => {
@@ -239,7 +243,7 @@ function createSelectors(reducerPath: string, collections: readonly string[]): A
   };
 
   const selectDocumentStatus: AutosaveSelectors['selectDocumentStatus'] = (state, collection, id) => {
-    if (process.env.NODE_ENV !== 'production') checkCollection('selectDocumentStatus', collection);
+    if (process.env.NODE_ENV !== 'production') checkCollection!('selectDocumentStatus', collection);
     return slice(state)?.documents[storageKey(collection, id)] ?? IDLE;
   };
 
@@ -252,7 +256,7 @@ function createSelectors(reducerPath: string, collections: readonly string[]): A
     },
     selectHasUnsavedChanges: (state) => (countsOf(state)?.unsaved ?? 0) > 0,
     selectLoadStatus(state, collection, id) {
-      if (process.env.NODE_ENV !== 'production') checkCollection('selectLoadStatus', collection);
+      if (process.env.NODE_ENV !== 'production') checkCollection!('selectLoadStatus', collection);
       return slice(state)?.loads?.[storageKey(collection, id)] ?? 'idle';
     },
   };
