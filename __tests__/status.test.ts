@@ -229,3 +229,76 @@ describe.each(storages)("RTK's default checks, on %s", (_name, makeStorage) => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+describe('status updates', () => {
+  it('leave the state the same object when they change nothing, so nothing subscribed runs again', () => {
+    const autosave = createSavePathAutosave();
+    const { store } = createRecordingStore(autosave, { preloadedState });
+    const key = 'project:p1';
+
+    store.dispatch(titleChanged('Edited'));
+    const pending = store.getState().autosave;
+    const listener = jest.fn();
+    store.subscribe(() => listener(store.getState().autosave));
+    store.dispatch(autosave.actions.changed({ key }));
+    store.dispatch(uiSlice.actions.hovered(1));
+    store.dispatch(autosave.actions.saveStarted({ key }));
+
+    expect(autosave.selectors.selectDocumentStatus(store.getState(), 'project', 'p1').status).toBe('saving');
+    expect(listener.mock.calls.map(([slice]) => slice === pending)).toEqual([true, true, false]);
+  });
+
+  it('keep the overall selectors in step with the documents through every kind of change', () => {
+    const autosave = createSavePathAutosave();
+    const { reducer, actions, selectors } = autosave;
+    const error = { code: 'remote' as const, message: 'refused' };
+    const storageError = { code: 'storage' as const, message: 'full' };
+    const steps = [
+      actions.changed({ key: 'a' }),
+      actions.changed({ key: 'b' }),
+      actions.saveStarted({ key: 'a' }),
+      actions.failed({ key: 'b', error: storageError }),
+      actions.saveSucceeded({ key: 'a', savedAt: 1, pending: false, pendingSync: true }),
+      actions.syncFailed({ key: 'a', error, offline: true }),
+      actions.loaded({ key: 'c', savedAt: 2 }),
+      actions.conflictDetected({ key: 'c', conflict: { base: null, local: 1, remote: 2 } }),
+      actions.removed({ key: 'b' }),
+      actions.synced({ key: 'a', version: 'v1', syncedAt: 3, pendingSync: false }),
+      actions.syncFailed({ key: 'd', error, offline: false }),
+      actions.removalSent({ key: 'd' }),
+      actions.inStep({ key: 'c', version: 'v2' }),
+      actions.synced({ key: 'c', version: 'v3', syncedAt: 4, pendingSync: false }),
+      actions.purged(),
+      actions.changed({ key: 'e' }),
+    ];
+    const seen: [string, boolean][] = [];
+    let state = reducer(undefined, { type: '@@init' });
+    for (const action of steps) {
+      state = reducer(state, action);
+      const documents = Object.values(state.documents);
+      // What a scan of every document says, against what the selectors read.
+      const worst = ['error', 'conflict', 'offline', 'saving', 'pending', 'saved'].find((status) => documents.some((doc) => doc.status === status)) ?? 'idle';
+      const unsaved = documents.some((doc) => doc.status === 'pending' || doc.status === 'saving' || (doc.status === 'error' && doc.error?.code !== 'remote'));
+      expect([selectors.selectOverallStatus({ autosave: state }), selectors.selectHasUnsavedChanges({ autosave: state })]).toEqual([worst, unsaved]);
+      seen.push([worst, unsaved]);
+    }
+    expect(seen).toEqual([
+      ['pending', true],
+      ['pending', true],
+      ['saving', true],
+      ['error', true],
+      ['error', true],
+      ['error', true],
+      ['error', true],
+      ['error', true],
+      ['conflict', false],
+      ['conflict', false],
+      ['error', false],
+      ['conflict', false],
+      ['conflict', false],
+      ['saved', false],
+      ['idle', false],
+      ['pending', true],
+    ]);
+  });
+});

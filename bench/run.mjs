@@ -7,6 +7,8 @@
 //                     in results/profiles/ (summarise one with bench/profile-top.mjs)
 //   --baseline <ref>  also build the library from that git ref and measure it as
 //                     `redux-autosave@<ref>`, interleaved with the current source
+//   --only <sections> only these sections, comma-separated: dispatch, typing,
+//                     hydration, manyDocs, sizes (the summary shows their rows)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,13 @@ const baselineAt = args.findIndex((arg) => arg === '--baseline' || arg.startsWit
 const baseline = baselineAt < 0 ? undefined : args[baselineAt].includes('=') ? args[baselineAt].split('=')[1] : args[baselineAt + 1];
 if (baselineAt >= 0 && !baseline) {
   console.error('usage: npm run bench -- --baseline <git ref>');
+  process.exit(2);
+}
+const SECTIONS = ['dispatch', 'typing', 'hydration', 'manyDocs', 'sizes'];
+const onlyAt = args.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+const only = onlyAt < 0 ? SECTIONS : (args[onlyAt].includes('=') ? args[onlyAt].split('=')[1] : (args[onlyAt + 1] ?? '')).split(',').filter(Boolean);
+if (only.length === 0 || only.some((name) => !SECTIONS.includes(name))) {
+  console.error(`usage: npm run bench -- --only <${SECTIONS.join('|')}>[,…]`);
   process.exit(2);
 }
 
@@ -95,9 +104,12 @@ async function main() {
   const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   progress('building the worker bundles…');
   const pool = await createPool({ baseline });
-  const results = { date: started.toISOString(), mode: quick ? 'quick' : 'full', machine, versions, source, baseline: pool.baseline, config: { ...CONFIG, session: SESSION } };
+  const results = { date: started.toISOString(), mode: quick ? 'quick' : 'full', sections: only, machine, versions, source, baseline: pool.baseline, config: { ...CONFIG, session: SESSION } };
 
-  say(`redux-autosave benchmarks — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' — quick run (N = 200 only, fewer processes)' : ''}`);
+  say(
+    `redux-autosave benchmarks — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' — quick run (N = 200 only, fewer processes)' : ''}` +
+      (only.length < SECTIONS.length ? ` — only ${only.join(', ')}` : ''),
+  );
   say(`Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.os}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}`);
   say(
     `Contenders: bare RTK ${versions['@reduxjs/toolkit']} store; redux-persist ${versions['redux-persist']} (nested persistReducer on project, throttle 0); ` +
@@ -128,6 +140,7 @@ async function main() {
   // Wall seconds per section, to keep --quick under CI's minute.
   results.seconds = {};
   const section = async (name, measure) => {
+    if (!only.includes(name)) return;
     const start = Date.now();
     results[name] = await measure(ctx);
     results.seconds[name] = (Date.now() - start) / 1000;
@@ -137,13 +150,16 @@ async function main() {
   await section('hydration', measureHydration);
   await section('manyDocs', measureManyDocs);
 
-  progress('bundle sizes');
-  results.sizes = await measureSizes();
-  if (pool.baseline) results.sizes.push(...(await measureSizes({ srcDir: pool.baseline.srcDir, label: pool.baseline.label, others: false })));
-  say();
-  say('5. Bundle size: each persistence API as its quick start imports it.');
-  say(`   ${SIZE_NOTES.join('\n   ')}`);
-  say(sizeTable(results.sizes));
+  await section('sizes', async () => {
+    progress('bundle sizes');
+    const sizes = await measureSizes();
+    if (pool.baseline) sizes.push(...(await measureSizes({ srcDir: pool.baseline.srcDir, label: pool.baseline.label, others: false })));
+    say();
+    say('5. Bundle size: each persistence API as its quick start imports it.');
+    say(`   ${SIZE_NOTES.join('\n   ')}`);
+    say(sizeTable(sizes));
+    return sizes;
+  });
 
   results.summary = summarize({ pool, config: CONFIG, results, neededWrites: needed });
 

@@ -54,14 +54,14 @@ export function createAutosave<
 ): AutosaveInstance<T, ReducerPath, CollectionsWithId<Documents> & keyof T> {
   const config = readOptions(options);
   const { reducerPath } = config;
-  const { slice, selectors } = createStatusSlice(
+  const { actions, reducer: statusReducer, selectors } = createStatusSlice(
     reducerPath,
     config.collections.map((c) => c.name),
   );
-  const rt = createRuntime(config, slice.actions);
+  const rt = createRuntime(config, actions);
   rt.saveDue = (doc) => void saveDocument(rt, doc);
   const loads = new Map<string, Promise<LoadResult<unknown>>>();
-  const { reducer, ready, named } = createGuards(rt, slice.reducer);
+  const { reducer, ready, named } = createGuards(rt, statusReducer);
   let unlisten = noop;
 
   function bind(store: MiddlewareAPI): void {
@@ -113,7 +113,7 @@ export function createAutosave<
       const result = next(action);
       if (rt.disposed) return result;
       detectChanges(rt, store.getState());
-      if (rt.engine && slice.actions.syncNow.match(action)) rt.engine.then((engine) => engine?.syncNow());
+      if (rt.engine && actions.syncNow.match(action)) rt.engine.then((engine) => engine?.syncNow());
       return result;
     };
   };
@@ -122,7 +122,7 @@ export function createAutosave<
     reducerPath: reducerPath as ReducerPath,
     reducer,
     middleware,
-    actions: slice.actions,
+    actions,
     selectors,
 
     load(name: string, id?: string | number): Promise<LoadResult<unknown>> {

@@ -31,6 +31,31 @@ export function startContender(name, { initialProject, storage }) {
       return { store, ready: Promise.resolve(), settle: async () => {}, seed: async () => {} };
     }
 
+    case 'empty middleware': {
+      // Not a library: the floor of any middleware, for the dispatch section.
+      const empty = () => (next) => (action) => next(action);
+      const store = configureStore({ reducer: reducers, middleware: (gDM) => middleware(gDM).concat(empty) });
+      return { store, ready: Promise.resolve(), settle: async () => {}, seed: async () => {} };
+    }
+
+    case 'empty middleware and slice': {
+      // The floor of an autosave with a status slice: the empty middleware,
+      // plus a slice whose reducer returns its state for every action, plus
+      // one select of the watched slice and one identity compare per action.
+      const empty = (api) => {
+        let seen;
+        return (next) => (action) => {
+          const result = next(action);
+          const project = api.getState().project;
+          if (project !== seen) seen = project;
+          return result;
+        };
+      };
+      const status = { documents: {} };
+      const store = configureStore({ reducer: { ...reducers, status: (state = status) => state }, middleware: (gDM) => middleware(gDM).concat(empty) });
+      return { store, ready: Promise.resolve(), settle: async () => {}, seed: async () => {} };
+    }
+
     case 'redux-persist': {
       // Nested persistReducer on the project slice; its default throttle (0).
       const project = persistReducer({ key: 'project', storage }, reducers.project);

@@ -23,6 +23,9 @@ export async function createPool({ baseline }) {
     bare: contender('bare', 'bare', worker),
     ideal: contender('ideal middleware (bench)', 'ideal', worker),
     floor: contender('floor', 'floor', worker),
+    // The dispatch section's floors: what any middleware costs, and what one
+    // with a status slice and a select per action costs at least.
+    dispatchFloors: [contender('empty middleware', 'empty middleware', worker), contender('empty middleware + slice + select', 'empty middleware and slice', worker)],
     autosaves,
     others: [contender('redux-persist', 'redux-persist', worker), contender('redux-remember', 'redux-remember', worker)],
     worker,

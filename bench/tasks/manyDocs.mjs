@@ -8,6 +8,9 @@ import { median } from '../lib/stats.mjs';
 import { cpuMsSince, FAKED, quiesce } from './common.mjs';
 
 const DEBOUNCE_MS = 2000; // the library's default, which notesAutosave keeps
+// The status changes a user sees in one cycle — pending, saving, saved —
+// each a new state, each an update of the record: the floor's copies.
+const FLOOR_COPIES = 3;
 
 /**
  * One process: the autosave store starts from the slice's state after n
@@ -20,7 +23,13 @@ export async function manyDocs({ n, batches, batchCycles, warmupCycles, selector
   try {
     const tracked = trackedState(n, { deadlineMs, byHand });
     const autosave = notesAutosave(countingStorage());
-    const store = notesStore({ autosave, autosaveState: tracked.state });
+    // Counts the library's status actions, and the copies of the `documents`
+    // record they make, in one cycle outside the timed ones.
+    const seen = { counting: false, actions: 0, copies: 0 };
+    const spy = (action) => {
+      if (seen.counting && action.type.startsWith(`${autosave.reducerPath}/`)) seen.actions++;
+    };
+    const store = notesStore({ autosave, autosaveState: tracked.state, spy });
     const bare = notesStore({});
     const { selectOverallStatus, selectHasUnsavedChanges, selectDocumentStatus } = autosave.selectors;
     const documents = () => Object.keys(store.getState()[autosave.reducerPath].documents).length;
@@ -56,12 +65,40 @@ export async function manyDocs({ n, batches, batchCycles, warmupCycles, selector
       await cycle();
       await bareCycle();
     }
+    const records = () => store.getState()[autosave.reducerPath].documents;
+    let record = records();
+    const unsubscribe = store.subscribe(() => {
+      if (seen.counting && records() !== record) seen.copies++;
+      record = records();
+    });
+    seen.counting = true;
+    await cycle();
+    seen.counting = false;
+    unsubscribe();
+
+    // The floor: the copies of the record the cycle's status changes need,
+    // each one `{ ...record, [key]: entry }` of this n-key record, timed as
+    // the cycles are. An immutable update of a flat record pays this at least
+    // (past about a thousand keys V8 keeps such an object as a hash table,
+    // and a copy enumerates and inserts every key).
+    let copy = records();
+    const entry = copy['note:n0'];
+    const copiesMs = async () => {
+      await quiesce();
+      const start = process.cpuUsage();
+      for (let i = 0; i < batchCycles; i++) for (let c = 0; c < FLOOR_COPIES; c++) copy = { ...copy, 'note:n0': entry };
+      return cpuMsSince(start) / batchCycles;
+    };
+    await copiesMs();
     const cycles = [];
     const bareCycles = [];
+    const floors = [];
     for (let b = 0; b < batches; b++) {
       bareCycles.push(await batchMs(bareCycle));
       cycles.push(await batchMs(cycle));
+      floors.push(await copiesMs());
     }
+    if (Object.keys(copy).length !== n) throw new Error('many documents: the floor copied the wrong record');
     if (store.getState().notes.current.text !== `The first line of a short note, edited ${typed} times.`) {
       throw new Error('many documents: the last edit is not in the state');
     }
@@ -75,6 +112,18 @@ export async function manyDocs({ n, batches, batchCycles, warmupCycles, selector
     };
     const overall = [];
     const unsaved = [];
+    // Both again on the same state: a selector that scanned every document
+    // would cost as much again; one that reads a count shows what the first
+    // calls paid for coming right after the reducer copied the record (a
+    // 10-document state read right after copying an unrelated 10,000-key
+    // object is as slow on its first calls).
+    const again = [];
+    const timeAgain = (state) => {
+      const start = process.hrtime.bigint();
+      selectOverallStatus(state);
+      selectHasUnsavedChanges(state);
+      again.push(Number(process.hrtime.bigint() - start));
+    };
     const check = (what, got, expected) => {
       if (got !== expected) throw new Error(`many documents: ${what} is ${got} with a note ${expected === 'pending' || expected === true ? 'pending' : 'saved'}`);
     };
@@ -86,6 +135,7 @@ export async function manyDocs({ n, batches, batchCycles, warmupCycles, selector
       check('selectHasUnsavedChanges', u.value, true);
       overall.push(o.ns);
       unsaved.push(u.ns);
+      timeAgain(store.getState());
       await clock.tickAsync(DEBOUNCE_MS);
       while (status() !== 'saved') await clock.tickAsync(1);
       o = timeNs(selectOverallStatus, store.getState());
@@ -94,13 +144,18 @@ export async function manyDocs({ n, batches, batchCycles, warmupCycles, selector
       check('selectHasUnsavedChanges', u.value, false);
       overall.push(o.ns);
       unsaved.push(u.ns);
+      timeAgain(store.getState());
     }
     return {
       n,
       setup: { how: tracked.how, reducedKeys: tracked.reducedKeys, ms: tracked.ms },
       cycleMs: cycles,
       bareCycleMs: bareCycles,
-      selectors: { overallNs: median(overall), unsavedNs: median(unsaved), overall, unsaved },
+      statusActions: seen.actions,
+      recordCopies: seen.copies,
+      floorCopies: FLOOR_COPIES,
+      copiesFloorMs: floors,
+      selectors: { overallNs: median(overall), unsavedNs: median(unsaved), overall, unsaved, again },
     };
   } finally {
     clock.uninstall();
