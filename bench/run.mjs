@@ -8,7 +8,10 @@
 //   --baseline <ref>  also build the library from that git ref and measure it as
 //                     `redux-autosave@<ref>`, interleaved with the current source
 //   --only <sections> only these sections, comma-separated: dispatch, typing,
-//                     hydration, manyDocs, sizes (the summary shows their rows)
+//                     hydration, manyDocs, sizes, server (the summary shows their rows)
+// The server section is `npm run bench:server` (bench/server/run.mjs) on the
+// built package: the sync server's requests and its stream of changes.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +36,7 @@ if (baselineAt >= 0 && !baseline) {
   console.error('usage: npm run bench -- --baseline <git ref>');
   process.exit(2);
 }
-const SECTIONS = ['dispatch', 'typing', 'hydration', 'manyDocs', 'sizes'];
+const SECTIONS = ['dispatch', 'typing', 'hydration', 'manyDocs', 'sizes', 'server'];
 const onlyAt = args.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
 const only = onlyAt < 0 ? SECTIONS : (args[onlyAt].includes('=') ? args[onlyAt].split('=')[1] : (args[onlyAt + 1] ?? '')).split(',').filter(Boolean);
 if (only.length === 0 || only.some((name) => !SECTIONS.includes(name))) {
@@ -159,6 +162,17 @@ async function main() {
     say(`   ${SIZE_NOTES.join('\n   ')}`);
     say(sizeTable(sizes));
     return sizes;
+  });
+
+  // The sync server, on the built package in processes of its own: its
+  // figures carry no goal of issue 14's table, so the summary has no row of them.
+  await section('server', async () => {
+    progress('the sync server: building the package, then its benchmark');
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const output = execFileSync(process.execPath, [join(ROOT, 'bench', 'server', 'run.mjs'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    say();
+    say(`6. The sync server (bench/server/run.mjs${quick ? ' --quick' : ''}): ${output.trim()}`);
+    return { output };
   });
 
   results.summary = summarize({ pool, config: CONFIG, results, neededWrites: needed });
