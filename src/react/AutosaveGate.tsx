@@ -52,7 +52,7 @@ export function AutosaveGate({ collection, id, fallback = null, children }: Auto
     if (autosave.selectors.selectLoadStatus(store.getState(), collection, id) !== 'idle') return;
     // load() resolves whatever happens to the document; it rejects only for a
     // mistake in the setup (no middleware, unknown collection), which the console shows.
-    autosave.load(collection, id).catch((error: unknown) => console.error(error));
+    autosave.load(collection, id).catch(console.error);
   }, [autosave, store, collection, id]);
   return createElement(Fragment, null, status === 'idle' || status === 'loading' ? fallback : typeof children === 'function' ? children(status) : children);
 }
