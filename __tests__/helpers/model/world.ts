@@ -58,7 +58,7 @@ export interface World {
   /** Broken promises found along the way. */
   failures: string[];
   trace: string[];
-  figures: { acknowledgedEdit: boolean; claimsChecked: number; reloads: number; reloadsChecked: number; secondTabs: number; removes: number; historyReads: number; historyVersions: number };
+  figures: { acknowledgedEdit: boolean; claimsChecked: number; reloads: number; reloadsChecked: number; reloadsInStall: number; secondTabs: number; removes: number; historyReads: number; historyVersions: number };
 }
 
 export const sidesOf = (world: World) => [world.sides.A, world.sides.B];
@@ -81,7 +81,7 @@ export async function createWorld(setup: { conflict: ConflictStrategy; resolutio
     commandsRun: 0,
     failures: [],
     trace: [],
-    figures: { acknowledgedEdit: false, claimsChecked: 0, reloads: 0, reloadsChecked: 0, secondTabs: 0, removes: 0, historyReads: 0, historyVersions: 0 },
+    figures: { acknowledgedEdit: false, claimsChecked: 0, reloads: 0, reloadsChecked: 0, reloadsInStall: 0, secondTabs: 0, removes: 0, historyReads: 0, historyVersions: 0 },
   };
   const first = makeProject('p1', 'first', 1);
   world.lineage.root('shot:s1', 'present', ABSENT);
