@@ -69,9 +69,6 @@ export const GUARDS = {
   // back to 13.07 and 27.56 KB: one startup chunk instead of nine (src/startupChunk.ts), other tabs' messages
   // handled in the rare chunk. `--why` shows where the rest goes.
   'redux-autosave': { startup: 13_100, allOwn: 27_600 },
-  // useHistory() and useStorageUsage() (issue 19) took the React entry past its 1.5 KB (1.60 KB); one import of
-  // each package through src/react/deps.ts took it back to 1.54 KB (1,576 bytes).
-  'redux-autosave/react': { startup: 1_600 },
 };
 
 /** `--why`: where the bytes of the local-only startup and of its lazy chunks go, per source module. */

@@ -1,7 +1,7 @@
 import type { AutosaveState, DocumentStatus, SaveStatus } from '../types';
 import { useAutosave } from './context';
 import { useSaveStatus } from './useSaveStatus';
-import { useDispatch, useEffect, useReducer, useSelector } from './deps';
+import { createElement as h, Fragment, useDispatch, useEffect, useReducer, useSelector } from './deps';
 
 export interface SaveStatusIndicatorProps {
   /** The document's collection; without it the indicator shows the whole store. */
@@ -78,38 +78,23 @@ export function SaveStatusIndicator({ collection, id, className }: SaveStatusInd
     autosave.flush().catch(noop);
     dispatch(autosave.actions.syncNow());
   };
-  // Collection names hold no ':', so the first one ends the collection.
-  const at = conflicted?.indexOf(':') ?? -1;
   const resolve = (choice: 'local' | 'remote' | 'merge') => () => {
-    const target = collection === undefined ? [conflicted!.slice(0, at), conflicted!.slice(at + 1)] : [collection, id];
+    // Collection names hold no ':', so the first one ends the collection.
+    const [name, key] = collection === undefined ? conflicted!.split(/:([^]*)/) : [collection, id];
     // A failed resolution shows in the status; the promise has nothing to add.
-    autosave.resolveConflict(target[0] as string, target[1], choice).catch(noop);
+    autosave.resolveConflict(name, key, choice).catch(noop);
   };
 
-  return (
-    <div className={className} data-status={status}>
-      <span role="status" title={error?.message}>
-        {LABELS[status]}
-        {showsTime && ' ' + ago(Date.now() - lastSavedAt)}
-      </span>
-      {status === 'error' && (
-        <button type="button" onClick={retry}>
-          Retry
-        </button>
-      )}
-      {status === 'conflict' && (collection !== undefined || conflicted) && (
-        <>
-          <button type="button" onClick={resolve('local')}>
-            Keep local
-          </button>
-          <button type="button" onClick={resolve('remote')}>
-            Keep remote
-          </button>
-          <button type="button" onClick={resolve('merge')}>
-            Keep merged
-          </button>
-        </>
-      )}
-    </div>
+  // createElement rather than JSX: the JSX runtime would be one more import
+  // for the one component of the entry that draws elements.
+  const button = (label: string, onClick: () => void) => h('button', { type: 'button', onClick }, label);
+  return h(
+    'div',
+    { className, 'data-status': status },
+    h('span', { role: 'status', title: error?.message }, LABELS[status], showsTime && ' ' + ago(Date.now() - lastSavedAt)),
+    status === 'error' && button('Retry', retry),
+    status === 'conflict' &&
+      (collection !== undefined || conflicted) &&
+      h(Fragment, null, button('Keep local', resolve('local')), button('Keep remote', resolve('remote')), button('Keep merged', resolve('merge'))),
   );
 }

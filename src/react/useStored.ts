@@ -4,13 +4,13 @@ import { useSaveStatus } from './useSaveStatus';
 import { AutosaveError, useEffect, useState } from './deps';
 
 /**
- * What `load` resolves to, read again whenever `when` changes; undefined
+ * What `load` resolves to, read again whenever one of `when` changes; undefined
  * until the first answer. A read the storage failed keeps the last answer;
  * a mistake (a collection the instance does not have) is thrown in the
  * render, for an error boundary. (Reads of one storage answer in the order
  * they were asked.)
  */
-function useRead<R>(load: () => Promise<R>, when: unknown): R | undefined {
+function useRead<R>(load: () => Promise<R>, when: unknown[]): R | undefined {
   const [value, setValue] = useState<R>();
   // `when` says when to read again; `load` is a new closure every render.
   useEffect(
@@ -18,7 +18,7 @@ function useRead<R>(load: () => Promise<R>, when: unknown): R | undefined {
       void load().then(setValue, (error: unknown) => {
         if (!(error instanceof AutosaveError)) setValue(() => { throw error; });
       }),
-    [when],
+    when,
   );
   return value;
 }
@@ -34,7 +34,7 @@ function useRead<R>(load: () => Promise<R>, when: unknown): R | undefined {
 export function useHistory(collection: string, id?: string | number): HistoryVersion[] | undefined {
   const autosave = useAutosave();
   const { lastSavedAt } = useSaveStatus(collection, id);
-  return useRead(() => (id === undefined ? autosave.history(collection) : autosave.history(collection, id)), `${collection}\n${id}\n${lastSavedAt}`);
+  return useRead(() => (id === undefined ? autosave.history(collection) : autosave.history(collection, id)), [collection, id, lastSavedAt]);
 }
 
 /**
@@ -44,5 +44,5 @@ export function useHistory(collection: string, id?: string | number): HistoryVer
 export function useStorageUsage(): StorageUsage | undefined {
   const autosave = useAutosave();
   const { status } = useSaveStatus();
-  return useRead(() => autosave.usage(), status);
+  return useRead(() => autosave.usage(), [status]);
 }
