@@ -128,6 +128,37 @@ it('does not take a base it could not write as synced: the remote edit is pulled
   expect(shotIds(b.project())).toEqual(['s1', 'b1']);
 });
 
+it('merges a second remote copy into an unsaved one taken in earlier without counting the first copy\'s changes as edits of ours', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  const a = tab.device;
+  // A's disk refuses every write: A's new shot stays unsaved, and so does the
+  // remote copy with B's first title that A's pull takes in and merges with it.
+  disk.always('fail', ['setItem']);
+  a.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(2000);
+  b.store.dispatch(titleChanged('B, first title'));
+  await jest.advanceTimersByTimeAsync(2000);
+  a.store.dispatch(a.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(a.project()).toMatchObject({ title: 'B, first title' });
+  expect(shotIds(a.project())).toEqual(['s1', 'a1']);
+
+  // B renames again; A takes that in too. Against the copy A last stored,
+  // "B, first title" looks like an edit of A's and would win the clash.
+  b.store.dispatch(titleChanged('B, second title'));
+  await jest.advanceTimersByTimeAsync(2000);
+  a.store.dispatch(a.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(a.project()).toMatchObject({ title: 'B, second title' });
+
+  disk.heal();
+  await settleAll(a, b);
+
+  expect(server.document(KEY)?.data).toMatchObject({ title: 'B, second title' });
+  expect(remoteShots(server)).toEqual(['s1', 'a1']);
+  expect(b.project()).toMatchObject({ title: 'B, second title' });
+});
+
 it('resolves load with a status, not a rejection, when taking the remote copy cannot be written', async () => {
   const { server, disk, tab, b } = await twoDevices();
   b.store.dispatch(shot('b1'));

@@ -219,10 +219,18 @@ export const mutations = [
   {
     id: 'pull-overwrites-unsaved-edit',
     file: 'src/core/syncBridge.ts',
-    find: 'if (edited && doc.clean !== undefined) {',
+    find: 'if (edited && (takenIn !== undefined || doc.clean !== undefined)) {',
     replace: 'if (false) {',
     why: 'a remote copy taken in while an edit waits for its debounce replaces the edit instead of being merged with it',
     tests: ['sync.test', 'syncFaults', 'modelBased'],
+  },
+  {
+    id: 'second-pull-merges-on-stored-copy',
+    file: 'src/core/syncBridge.ts',
+    find: 'const clean: Checked = takenIn !== undefined ?',
+    replace: 'const clean: Checked = false ?',
+    why: "an unsaved copy taken in from the remote is merged with the next remote copy as if the first copy's changes were local edits, which win the clash",
+    tests: ['syncFaults'],
   },
   {
     id: 'migrations-stop-one-short',

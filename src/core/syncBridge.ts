@@ -42,10 +42,15 @@ function createPort(rt: Runtime): SyncPort {
     // A copy saved since `basedOn` was read is newer: fold it in, its side winning.
     const stored = await readStored(rt, doc);
     if (stored && !deepEqual(stored.data, basedOn)) next = threeWayMerge(basedOn, stored.data, next).merged;
-    // So is an edit not saved yet.
+    // So is an edit not saved yet. What it is an edit of: the remote copy an
+    // earlier pull took in, when that copy's write failed and it is still
+    // unsaved (what differs from it is ours; what differs from the stored
+    // copy includes that remote copy's own changes, which are not), else
+    // the copy last stored.
     const edited = hasUnsavedEdit(doc);
-    if (edited && doc.clean !== undefined) {
-      const clean = wireForMerge(collection, doc.clean, key);
+    const takenIn = doc.remoteBase as { data: unknown } | undefined;
+    if (edited && (takenIn !== undefined || doc.clean !== undefined)) {
+      const clean: Checked = takenIn !== undefined ? { ok: true, data: takenIn.data } : wireForMerge(collection, doc.clean, key);
       const latest = wireForMerge(collection, doc.latest, key);
       if (!clean.ok) return { ok: false, error: clean.error, shown: false };
       if (!latest.ok) return { ok: false, error: latest.error, shown: false };

@@ -100,7 +100,7 @@ export class Lineage {
 export function lostAcks(
   acks: Iterable<Ack>,
   copy: Snapshot,
-  context: { lineage: Lineage; resolution: Resolution; onServer(field: Field, value: string): boolean; checkPushed: boolean },
+  context: { lineage: Lineage; resolution: Resolution; onServer(field: Field, value: string): boolean },
 ): string[] {
   const problems = new Set<string>();
   for (const ack of acks) {
@@ -112,7 +112,7 @@ export function lostAcks(
       const rule = keeps(context.resolution, field);
       if (!pushed && !ack.shared && rule.unpushed) {
         problems.add(`${field} "${value}", saved on ${ack.tab} and never pushed, became "${now}"`);
-      } else if (pushed && rule.pushed && context.checkPushed && context.lineage.isAncestor(field, now, value)) {
+      } else if (pushed && rule.pushed && context.lineage.isAncestor(field, now, value)) {
         problems.add(`${field} "${value}", saved on ${ack.tab} and pushed, went back to the older "${now}"`);
       }
     }

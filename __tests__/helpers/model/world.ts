@@ -42,11 +42,6 @@ export interface World {
   /** The command at which a storage first lost a write: from then on no acknowledgement binds. */
   lossySince?: number;
   /**
-   * Whether a pushed value may be checked for going back to an older one:
-   * not once a disk has failed writes for good (known bug 4 of modelBased.test.ts).
-   */
-  checkPushed: boolean;
-  /**
    * Until when (fake clock) a fault that fails calls for good was on the
    * side's disk: only then, and for a few seconds after (the retries of a
    * write that began under it), may a save end in a storage error.
@@ -74,7 +69,6 @@ export async function createWorld(setup: { conflict: ConflictStrategy; resolutio
     ...setup,
     lineage: new Lineage(),
     acks: [],
-    checkPushed: true,
     failingUntil: { A: 0, B: 0 },
     stallingUntil: { A: 0, B: 0 },
     next: 0,
@@ -182,7 +176,6 @@ export function lost(world: World, acks: Iterable<Ack>, copy: Project | null | u
     lineage: world.lineage,
     resolution: world.resolution,
     onServer: (field: Field, value: string) => [...(onServer.get(field) ?? [])].some((held) => world.lineage.isSameOrLater(field, value, held)),
-    checkPushed: world.checkPushed,
   });
 }
 
