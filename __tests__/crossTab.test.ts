@@ -97,6 +97,38 @@ describe('tabs sharing one storage', () => {
     expect(stored.shots[2].prompt).toBe('B');
   });
 
+  it('takes in the copy the other tab stored once its storage reads again, though that took longer than the retries', async () => {
+    const storage = await seeded();
+    let reading = true;
+    const reads = { failed: 0 };
+    const flaky: AutosaveStorage = {
+      ...storage,
+      getItem: (key) => (reading ? storage.getItem(key) : (reads.failed++, Promise.reject(new Error('The transaction was aborted')))),
+    };
+    const a = await openTab(storage);
+    const b = await openTab(flaky);
+
+    reading = false;
+    a.store.dispatch(titleChanged('Renamed in tab A'));
+    await a.autosave.flush();
+    // B hears of the save, and its reads fail for five minutes: far past its three tries.
+    for (let second = 0; second < 300; second++) {
+      await settle(1);
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+    expect(reads.failed).toBeGreaterThan(3);
+    expect(b.project().title).toBe('Trailer');
+
+    reading = true;
+    for (let second = 0; second < 120; second++) {
+      await settle(1);
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+    expect(b.project().title).toBe('Renamed in tab A');
+    expect(b.status().status).toBe('saved');
+    expect(b.autosave.selectors.selectHasUnsavedChanges(b.store.getState())).toBe(false);
+  });
+
   it('does none of it with crossTab: false', async () => {
     const storage = await seeded();
     const a = await openTab(storage, { crossTab: false });

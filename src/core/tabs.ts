@@ -1,9 +1,10 @@
 // What other tabs sharing the storage stored: a tab hears of each save on
 // the BroadcastChannel (and finds unannounced ones itself before it writes).
 import { TAB_PROTOCOL, type TabMessage } from '../crossTab';
-import { unwrap } from '../envelope';
-import { AutosaveError } from '../errors';
-import { withRetry } from '../retry';
+import { unwrap, type Envelope } from '../envelope';
+import { AutosaveError, RetriesExhausted } from '../errors';
+import { backoffDelay, withRetry } from '../retry';
+import type { DocumentState } from './document';
 import { loadRare } from './lazy';
 import { newerRelease } from './newer';
 import type { Runtime } from './runtime';
@@ -38,10 +39,34 @@ export function onTabMessage(rt: Runtime, message: TabMessage): void {
     }
     return envelopeOf(doc, stored);
   };
+  takeInAnnounced(rt, doc, message.checksum, read, 1);
+}
+
+/**
+ * Reads the copy another tab announced and takes it in, in the document's
+ * turn. A storage that fails for longer than the `retry` option's tries is
+ * tried again later, with its backoff and no limit, until the copy is read
+ * or this tab's own save replaced it: giving up would leave this tab showing
+ * its older copy as saved for as long as it stays open without an edit.
+ */
+function takeInAnnounced(rt: Runtime, doc: DocumentState, checksum: string, read: () => Promise<Envelope | undefined>, attempt: number): void {
   rt.queue
     .run(doc.key, async () => {
+      if (rt.disposed || doc.storedChecksum === checksum) return;
       const theirs = await withRetry(read, rt.config.retry, rt.sleep);
       if (theirs && theirs.checksum !== doc.storedChecksum) await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);
     })
-    .catch(rt.report);
+    .catch((error: unknown) => {
+      if (rt.disposed) return;
+      if (attempt === 1) rt.report(error);
+      const cause = error instanceof RetriesExhausted ? error.lastError : error;
+      // (A newer release's copy stays one: no try reads it.)
+      if ((cause as { retryable?: unknown } | null)?.retryable === false) return;
+      const { baseDelayMs, maxDelayMs } = rt.config.retryDelays;
+      const timer = setTimeout(() => {
+        if (!rt.disposed) takeInAnnounced(rt, doc, checksum, read, attempt + 1);
+      }, backoffDelay(attempt, baseDelayMs, maxDelayMs));
+      // In Node, a wait for a storage that may never read again does not keep the process alive.
+      (timer as { unref?: () => void }).unref?.();
+    });
 }
