@@ -2,6 +2,7 @@ import { configureStore } from '@reduxjs/toolkit';
 import persist from 'redux-persist';
 import { rememberEnhancer, rememberReducer } from 'redux-remember';
 import { createAutosave } from '../../src/index.ts';
+import { checksum } from '../../src/envelope.ts';
 import { createReducers, ProjectSchema, projectLoaded } from './fixture.mjs';
 
 const { persistReducer, persistStore } = persist;
@@ -127,12 +128,16 @@ export function startContender(name, { initialProject, storage }) {
       };
     }
 
-    case 'ideal': {
+    case 'ideal':
+    case 'ideal+checksum': {
       // Not a library: the least any autosave must do, as a reference for
       // the typing session. The same debounce as redux-autosave's (2 s after
       // the last change, at most 10 s after the first unsaved one), and per
       // write one JSON.stringify and one validation; `bound` adds up the CPU
       // of just those two calls (the old bench's bound, timed in the session).
+      // `ideal+checksum` also hashes the text with format 2's checksum (the
+      // library's own function): the least a checksummed autosave does.
+      const hashed = name === 'ideal+checksum';
       const bound = { cpuMs: 0 };
       let store;
       let seen = initialProject;
@@ -151,7 +156,7 @@ export function startContender(name, { initialProject, storage }) {
         const valid = ProjectSchema.safeParse(document).success;
         const used = process.cpuUsage(start);
         bound.cpuMs += (used.user + used.system) / 1000;
-        if (valid) storage.setItem('project', json);
+        if (valid) storage.setItem('project', hashed ? `${checksum(json)}\n${json}` : json);
       };
       const idealMiddleware = (api) => (next) => (action) => {
         const result = next(action);

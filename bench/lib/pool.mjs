@@ -22,7 +22,9 @@ export async function createPool({ baseline }) {
     baseline: base,
     bare: contender('bare', 'bare', worker),
     ideal: contender('ideal middleware (bench)', 'ideal', worker),
+    idealChecksum: contender('ideal + checksum (bench)', 'ideal+checksum', worker),
     floor: contender('floor', 'floor', worker),
+    floorChecksum: contender('floor + checksum', 'floor+checksum', worker),
     // The dispatch section's floors: what any middleware costs, and what one
     // with a status slice and a select per action costs at least.
     dispatchFloors: [contender('empty middleware', 'empty middleware', worker), contender('empty middleware + slice + select', 'empty middleware and slice', worker)],

@@ -8,7 +8,7 @@ import { bootstrap, interval, median, table } from '../lib/stats.mjs';
 
 export async function measureHydration({ pool, config }) {
   const h = config.hydrate;
-  const hydrators = [pool.floor, ...pool.autosaves, ...pool.others];
+  const hydrators = [pool.floor, pool.floorChecksum, ...pool.autosaves, ...pool.others];
   const out = Object.fromEntries(hydrators.map((c) => [c.label, { cold: [], samples: [] }]));
   // Each library's stored copy is written by a process of its own, so the
   // measuring processes run none of its code before their first load.
@@ -43,7 +43,12 @@ export async function measureHydration({ pool, config }) {
       ['contender', 'stored', 'warm ms', '× floor', '95% interval', 'cold ms', '× floor', '95% interval'],
       hydrators.map((c) => {
         const mine = out[c.label];
-        const name = c.kind === 'floor' ? 'floor: getItem + JSON.parse + validation' : c.label;
+        const name =
+          c.kind === 'floor'
+            ? 'floor: getItem + JSON.parse + validation'
+            : c.kind === 'floor+checksum'
+              ? "floor + format 2's checksum of the text"
+              : c.label;
         const bare = c.kind === 'floor';
         return [
           name,

@@ -28,14 +28,34 @@ export function summarize({ pool, config, results, neededWrites }) {
     // The bench's ideal persister does only the floor's work on the same
     // debounce: what it measures cold is what no zod-validating autosave escapes.
     const ideal = typing.summary[pool.ideal.label].cold.ratio;
-    add(figure, `${ms(s.cold.beyondMs)} ms`, `floor ${ms(typing.floor.ms)} ms`, s.cold.ratio, 1.5, '≤ 1.5× floor', s.cold.interval, `warm ${times(s.warm.ratio)}; ideal persister cold ${times(ideal)}; the floor's calls cold ${ms(typing.floor.coldMs)} ms`);
+    const hashed = typing.summary[pool.idealChecksum.label].cold.ratio;
+    add(
+      figure,
+      `${ms(s.cold.beyondMs)} ms`,
+      `floor ${ms(typing.floor.ms)} ms`,
+      s.cold.ratio,
+      1.5,
+      '≤ 1.5× floor',
+      s.cold.interval,
+      `warm ${times(s.warm.ratio)}; ideal persister cold ${times(ideal)}, with format 2's checksum ${times(hashed)}; the floor's calls cold ${ms(typing.floor.coldMs)} ms`,
+    );
   }
   const h = results.hydration;
   if (!h) notRun('hydration', '≤ 1.3× floor', skipped);
   for (const which of h ? ['warm', 'cold'] : []) {
     const mine = which === 'warm' ? h[AUTOSAVE].warm : h[AUTOSAVE].coldFigure;
     const floor = which === 'warm' ? h.floor.warm : h.floor.coldFigure;
-    add(`hydration of the ${count(h.n)}-shot project, ${which}`, `${ms(mine.ms)} ms`, `floor ${ms(floor.ms)} ms`, mine.ratio, 1.3, '≤ 1.3× floor', mine.interval);
+    const hashed = which === 'warm' ? h[pool.floorChecksum.label].warm : h[pool.floorChecksum.label].coldFigure;
+    add(
+      `hydration of the ${count(h.n)}-shot project, ${which}`,
+      `${ms(mine.ms)} ms`,
+      `floor ${ms(floor.ms)} ms`,
+      mine.ratio,
+      1.3,
+      '≤ 1.3× floor',
+      mine.interval,
+      `the floor with format 2's checksum of the text: ${times(hashed.ratio)}`,
+    );
   }
   if (results.sizes) {
     const size = (name) => results.sizes.find((row) => row.name === name);

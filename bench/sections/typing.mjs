@@ -19,6 +19,7 @@ export async function measureTyping({ pool, config, session, neededWrites, profi
       { c: pool.bare, processes: t.processes.bare, warm: true },
       ...pool.autosaves.map((c) => ({ c, processes: t.processes.autosave, warm: true })),
       { c: pool.ideal, processes: t.processes.ideal, warm: true },
+      { c: pool.idealChecksum, processes: t.processes.ideal, warm: true },
       ...pool.others.map((c) => ({ c, processes: t.processes.other(n), warm: false })),
     ];
     const runs = Object.fromEntries(plan.map(({ c }) => [c.label, []]));

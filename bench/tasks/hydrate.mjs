@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { deserialize, serialize } from 'node:v8';
 import { startContender } from '../lib/contenders.mjs';
 import { countingStorage, emptyProject, makeProject, ProjectSchema, storedSize } from '../lib/fixture.mjs';
+import { checksum } from '../../src/envelope.ts';
 import { cpuMsSince, quiesce, realSleep } from './common.mjs';
 
 /** Writes the contender's stored copy of the N-shot project to `file` (V8's structured clone, as IndexedDB keeps it). */
@@ -15,6 +16,9 @@ export async function seed({ contender, n, file }) {
   const storage = countingStorage();
   if (contender === 'floor') {
     await storage.setItem('project', JSON.stringify(project));
+  } else if (contender === 'floor+checksum') {
+    const json = JSON.stringify(project);
+    await storage.setItem('project', `${checksum(json)}\n${json}`);
   } else {
     const seeder = startContender(contender, { initialProject: project, storage });
     await seeder.ready;
@@ -29,7 +33,8 @@ export async function seed({ contender, n, file }) {
 /**
  * `iterations` loads after the cold one and `warmup` discarded, each from a
  * fresh storage over the seeded items. The floor is what any library must
- * do: getItem, JSON.parse, one validation. A bare RTK store is created
+ * do: getItem, JSON.parse, one validation; `floor+checksum` adds the hash
+ * of the text that any library verifying a checksum must compute. A bare RTK store is created
  * first in every process: an app builds its store anyway, and RTK's first
  * configureStore is not any library's cost.
  */
@@ -49,6 +54,15 @@ export async function hydrate({ contender, n, file, iterations, warmup }) {
     const cpu0 = process.cpuUsage();
     if (contender === 'floor') {
       const text = await storage.getItem('project');
+      const result = ProjectSchema.safeParse(JSON.parse(text));
+      shots = result.success ? result.data.shots : [];
+    } else if (contender === 'floor+checksum') {
+      // The floor, and the text's hash checked first: what any load that
+      // verifies a checksum of the text must add (format 2's own function).
+      const stored = await storage.getItem('project');
+      const newline = stored.indexOf('\n');
+      const text = stored.slice(newline + 1);
+      if (checksum(text) !== stored.slice(0, newline)) throw new Error('floor + checksum: the checksum does not match');
       const result = ProjectSchema.safeParse(JSON.parse(text));
       shots = result.success ? result.data.shots : [];
     } else {

@@ -249,6 +249,13 @@ export async function load(world: World, tab: Tab) {
 const short = (project: Project | null | undefined) =>
   project ? `${project.title}[${project.shots.map((s) => `${s.id}:${s.prompt}`).join(',')}]` : String(project);
 
+/** A base record in a line: its version and checksum, and the copy named as `next`, if any. */
+function baseLine(value: unknown): string {
+  const record = value as { version?: string; checksum?: string; data?: unknown; next?: { version?: string; checksum?: string; data?: unknown } };
+  const next = record?.next ? ` next ${record.next.version} ${record.next.checksum ?? ''} ${short(record.next.data as Project)}` : '';
+  return `base ${record?.version} ${record?.checksum ?? ''} ${short(record?.data as Project)}${next}`;
+}
+
 /** For FC_DEBUG: the server's versions and requests, and what each tab wrote to its disk. */
 export function debugDump(world: World, t0: number): string {
   const lines = ['versions:'];
@@ -259,7 +266,12 @@ export function debugDump(world: World, t0: number): string {
   for (const side of sidesOf(world)) {
     lines.push(`${side.name}'s writes:`);
     for (const w of side.disk.writes) {
-      const what = w.key === KEY ? short(storedData(w.value) as Project) : JSON.stringify(w.value).slice(0, 120);
+      const what =
+        w.key === KEY
+          ? short(storedData(w.value) as Project)
+          : w.key.includes('/base/')
+            ? baseLine(w.value)
+            : JSON.stringify(w.value).slice(0, 120);
       lines.push(`  ${w.at - t0} ${w.by} ${w.key} ${what}`);
     }
   }
