@@ -47,8 +47,18 @@
  *     while reads fail or give garbage (a failed read of an announced copy
  *     is now tried again with backoff and no limit, and a loaded or adopted
  *     copy is pending until the engine has looked). No lasting faults beside
- *     a second tab: with them it still fails (FC_SEED=4 and 11, 400 runs:
- *     a tab claiming synced without its saved edit; a pushed value set back).
+ *     a second tab: with both fences lifted (the StorageFaultOn and OpenTab
+ *     checks) it still fails, 4 of 16 seeds at 400 runs. FC_SEED=1, 10 and
+ *     13: a tab says synced at a version without its saved edit, each time
+ *     with garbage reads beside a second tab. FC_SEED=11, a pushed value set
+ *     back, is understood: on a disk whose writes stall, a tab writes a copy
+ *     it merged from a 412's remote copy (base v3), meets at that write the
+ *     other tab's copy, stored on an older pull (base v2), and merges it in;
+ *     the stored copy keeps the other tab's base record (v2), so v3's own
+ *     changes count as local edits, and the next 412's merge pushes them over
+ *     a newer remote value. Remote versions are opaque, so which of the two
+ *     bases is newer is not known at that write: the fix needs the base
+ *     record to keep both, or the tab to pull before it pushes such a copy.
  * With the fence of bug 4 lifted it failed at once: a pulled copy whose
  * write failed for good stayed unsaved, and the next pull merged into it as
  * if the first copy's changes were local edits, which then won the clash
