@@ -14,23 +14,20 @@ export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) 
   const warned = new Set<string>();
   let sawActions = false;
 
-  /** Said once per cause (development builds only call it). */
-  function warnOnce(cause: string, message: string): void {
-    if (warned.has(cause)) return;
-    warned.add(cause);
-    console.error(message);
-  }
-
   // The status reducer sees every action: seeing them while the middleware
   // never bound the instance means it was left out of the store, and every
-  // edit would stay `idle`, unsaved.
-  const reducer: Reducer<AutosaveState> = (state, action) => {
-    if (!rt.api && !action.type.startsWith('@@')) {
-      sawActions = true;
-      if (process.env.NODE_ENV !== 'production') warnOnce('unbound', say.middlewareMissing(reducerPath));
-    }
-    return sliceReducer(state, action);
-  };
+  // edit would stay `idle`, unsaved. (Development builds only: production
+  // builds have the slice's reducer itself.)
+  const reducer: Reducer<AutosaveState> =
+    process.env.NODE_ENV !== 'production'
+      ? (state, action) => {
+          if (!rt.api && !action.type.startsWith('@@')) {
+            sawActions = true;
+            warnOnce(warned, 'unbound', say.middlewareMissing(reducerPath));
+          }
+          return sliceReducer(state, action);
+        }
+      : sliceReducer;
 
   function ready(method: string): void {
     if (rt.disposed) throw process.env.NODE_ENV !== 'production' ? new Error(say.afterDispose(method)) : codedError(5);
@@ -43,14 +40,22 @@ export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) 
     ready(method);
     const collection = rt.config.collections.find((c) => c.name === name);
     if (!collection) {
-      const names = rt.config.collections.map((c) => c.name);
-      throw process.env.NODE_ENV !== 'production' ? new TypeError(say.noCollection(method, name, names)) : codedError(7);
+      throw process.env.NODE_ENV !== 'production'
+        ? new TypeError(say.noCollection(method, name, rt.config.collections.map((c) => c.name)))
+        : codedError(7);
     }
     if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list' && method !== 'listRemote') {
-      warnOnce(`${method}:${name}`, say.idMissing(method, name));
+      warnOnce(warned, `${method}:${name}`, say.idMissing(method, name));
     }
     return { collection, key: storageKey(name, id) };
   }
 
   return { reducer, ready, named };
+}
+
+/** Said once per cause (development builds only call it). */
+function warnOnce(warned: Set<string>, cause: string, message: string): void {
+  if (warned.has(cause)) return;
+  warned.add(cause);
+  console.error(message);
 }
