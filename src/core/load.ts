@@ -76,10 +76,9 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
       return { status: 'error', error: toSaveError(failDocument(rt, doc, error as AutosaveError)) };
     }
     try {
-      data = rare.migrate(data, envelope.version, collection.version, collection.migrations, key);
+      data = rare.migrateStored(data, envelope.version, collection.version, collection.migrations, key);
     } catch (error) {
-      const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
-      return keepAside(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+      return keepAside(rt, doc, stored, 'invalid', error as AutosaveError);
     }
   }
   const parsed = validate(collection, data, `redux-autosave: ${key}: the stored copy does not match the schema`, key);
