@@ -10,9 +10,8 @@ import type { AutosaveState } from '../types/status';
 import type { Runtime } from './runtime';
 
 export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) {
-  const { reducerPath } = rt.config;
-  const warned = new Set<string>();
-  let sawActions = false;
+  // Development builds only: the causes warned of once, and whether actions came before the middleware bound.
+  const dev = process.env.NODE_ENV !== 'production' ? { warned: new Set<string>(), sawActions: false } : undefined;
 
   // The status reducer sees every action: seeing them while the middleware
   // never bound the instance means it was left out of the store, and every
@@ -22,8 +21,8 @@ export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) 
     process.env.NODE_ENV !== 'production'
       ? (state, action) => {
           if (!rt.api && !action.type.startsWith('@@')) {
-            sawActions = true;
-            warnOnce(warned, 'unbound', say.middlewareMissing(reducerPath));
+            dev!.sawActions = true;
+            warnOnce(dev!.warned, 'unbound', say.middlewareMissing(rt.config.reducerPath));
           }
           return sliceReducer(state, action);
         }
@@ -32,7 +31,7 @@ export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) 
   function ready(method: string): void {
     if (rt.disposed) throw process.env.NODE_ENV !== 'production' ? new Error(say.afterDispose(method)) : codedError(5);
     if (rt.api) return;
-    throw process.env.NODE_ENV !== 'production' ? new Error(say.notBound(method, sawActions)) : codedError(6);
+    throw process.env.NODE_ENV !== 'production' ? new Error(say.notBound(method, dev!.sawActions)) : codedError(6);
   }
 
   /** The collection a method names, checked; with a document's id, its storage key. */
@@ -45,7 +44,7 @@ export function createGuards(rt: Runtime, sliceReducer: Reducer<AutosaveState>) 
         : codedError(7);
     }
     if (process.env.NODE_ENV !== 'production' && id === undefined && collection.id && method !== 'list' && method !== 'listRemote') {
-      warnOnce(warned, `${method}:${name}`, say.idMissing(method, name));
+      warnOnce(dev!.warned, `${method}:${name}`, say.idMissing(method, name));
     }
     return { collection, key: storageKey(name, id) };
   }
