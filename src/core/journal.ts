@@ -13,11 +13,11 @@ import { envelopeOf } from './stored';
 
 const noop = () => {};
 
-function journalKey(rt: Runtime, key: string): string {
+export function journalKey(rt: Runtime, key: string): string {
   return `redux-autosave:journal:${rt.config.storage.name ?? 'storage'}:${key}`;
 }
 
-function localStore(): Storage | undefined {
+export function localStore(): Storage | undefined {
   try {
     return (globalThis as { localStorage?: Storage }).localStorage;
   } catch {
@@ -46,18 +46,6 @@ export function writeJournal(rt: Runtime): void {
 export function clearJournal(rt: Runtime, key: string): void {
   try {
     localStore()?.removeItem(journalKey(rt, key));
-  } catch {
-    // nothing to clear
-  }
-}
-
-/** Clears the journal entries of every key `isOwn` claims (`purge()`). */
-export function clearJournals(rt: Runtime, isOwn: (key: string) => boolean): void {
-  const journal = localStore();
-  const prefix = journalKey(rt, '');
-  try {
-    const keys = journal ? Array.from({ length: journal.length }, (_, i) => journal.key(i)) : [];
-    for (const key of keys) if (key?.startsWith(prefix) && isOwn(key.slice(prefix.length))) journal!.removeItem(key);
   } catch {
     // nothing to clear
   }

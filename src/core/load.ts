@@ -42,9 +42,7 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
   try {
     stored = await withRetry(() => rt.config.storage.getItem(key), rt.config.retry, rt.sleep);
   } catch (error) {
-    doc.storedUnverified = true;
-    const failure = failDocument(rt, doc, storageError(key, 'read', error));
-    return { status: 'error', error: toSaveError(failure) };
+    return unverified(rt, doc, storageError(key, 'read', error));
   }
   const journaled = replayJournal(rt, doc, stored);
   if (journaled) return journaled;
@@ -72,14 +70,12 @@ async function readDocument(rt: Runtime, doc: DocumentState): Promise<LoadResult
     try {
       rare = await loadRare();
     } catch (error) {
-      doc.storedUnverified = true;
-      return { status: 'error', error: toSaveError(failDocument(rt, doc, error as AutosaveError)) };
+      return unverified(rt, doc, error as AutosaveError);
     }
     try {
-      data = rare.migrate(data, envelope.version, collection.version, collection.migrations, key);
+      data = rare.migrateStored(data, envelope.version, collection.version, collection.migrations, key);
     } catch (error) {
-      const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
-      return keepAside(rt, doc, stored, 'invalid', new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key }));
+      return keepAside(rt, doc, stored, 'invalid', error as AutosaveError);
     }
   }
   const parsed = validate(collection, data, `redux-autosave: ${key}: the stored copy does not match the schema`, key);
@@ -112,8 +108,12 @@ async function keepAside(rt: Runtime, doc: DocumentState, stored: unknown, statu
   try {
     return await (await loadRare()).quarantine(rt, doc, stored, status, error);
   } catch (failure) {
-    doc.storedUnverified = true;
-    const reported = failDocument(rt, doc, failure instanceof AutosaveError ? failure : new AutosaveError('storage', messageOf(failure), { key: doc.key }));
-    return { status: 'error', error: toSaveError(reported) };
+    return unverified(rt, doc, failure instanceof AutosaveError ? failure : new AutosaveError('storage', messageOf(failure), { key: doc.key }));
   }
+}
+
+/** The stored copy could not be read, migrated or kept aside (`error` says why): it is left as it is, and nothing writes over it unverified. */
+function unverified(rt: Runtime, doc: DocumentState, error: AutosaveError): LoadResult<unknown> {
+  doc.storedUnverified = true;
+  return { status: 'error', error: toSaveError(failDocument(rt, doc, error)) };
 }

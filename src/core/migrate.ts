@@ -17,3 +17,13 @@ export function migrate(data: unknown, from: number, to: number, migrations: Rec
   }
   return value;
 }
+
+/** `migrate` for a load: throws the error the load reports as it keeps the stored copy aside. */
+export function migrateStored(data: unknown, from: number, to: number, migrations: Record<number, Migration>, key: string): unknown {
+  try {
+    return migrate(data, from, to, migrations, key);
+  } catch (error) {
+    const failure = error instanceof AutosaveError ? error : new AutosaveError('migration', messageOf(error), { key, cause: error });
+    throw new AutosaveError('migration', `redux-autosave: ${failure.message}`, { key });
+  }
+}

@@ -1,7 +1,7 @@
 // The core's code that most page loads never run, in one chunk loaded when
 // first needed (see lazy.ts): keeping a bad copy aside, taking in another
 // tab's copy and acting on what other tabs say, removing and purging.
-export { migrate } from './migrate';
+export { migrateStored } from './migrate';
 export { copyAside, quarantine } from './quarantine';
 export { purgeAll, removeDocument } from './removal';
 export { takeInOtherTabsCopy } from './takeIn';

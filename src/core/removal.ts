@@ -3,7 +3,7 @@ import { INTERNAL_PREFIX } from '../keys';
 import { withRetry } from '../retry';
 import type { DocumentState } from './document';
 import { historyPrefix, keptCopies } from './kept';
-import { clearJournal, clearJournals } from './journal';
+import { clearJournal, journalKey, localStore } from './journal';
 import type { Runtime } from './runtime';
 
 /**
@@ -67,4 +67,16 @@ function isOwnKey(rt: Runtime, key: string): boolean {
   const documentKey = key.startsWith(INTERNAL_PREFIX) ? key.slice(key.indexOf('/', INTERNAL_PREFIX.length) + 1) : key;
   const collection = documentKey.slice(0, documentKey.indexOf(':'));
   return rt.config.collections.some((c) => c.name === collection);
+}
+
+/** Clears the journal entries of every key `isOwn` claims. Only `purge()` runs it: here, not in journal.ts, which every page loads. */
+function clearJournals(rt: Runtime, isOwn: (key: string) => boolean): void {
+  const journal = localStore();
+  const prefix = journalKey(rt, '');
+  try {
+    const keys = journal ? Array.from({ length: journal.length }, (_, i) => journal.key(i)) : [];
+    for (const key of keys) if (key?.startsWith(prefix) && isOwn(key.slice(prefix.length))) journal!.removeItem(key);
+  } catch {
+    // nothing to clear
+  }
 }
