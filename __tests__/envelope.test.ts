@@ -261,6 +261,19 @@ describe('checksums', () => {
     expect(checksum(text)).toBe(expected);
   });
 
+  it.each([
+    ['an empty checksum', ''],
+    ['a checksum of an unknown algorithm', 'sha9:00000000'],
+  ])('calls a copy with %s corrupt and keeps it: nothing was verified', async (_name, sum) => {
+    const project = makeProject('p1', 'Hand-edited');
+    const stored = { format: 2, version: 1, savedAt: T0, checksum: sum, json: JSON.stringify(project) };
+    const storage = memoryStorage([['project:p1', stored]]);
+    const { autosave, store } = createTestStore({ storage });
+    await expect(autosave.load('project', 'p1')).resolves.toMatchObject({ status: 'corrupt', error: { message: expect.stringContaining('checksum') } });
+    expect(store.getState().project.current).toBeNull();
+    expect(await storage.getItem('project:p1')).toEqual(stored);
+  });
+
   it('calls a format-2 string envelope cut short corrupt, and one whose text was reformatted', async () => {
     const storage = stringsOnlyMemory();
     const first = createTestStore({ storage });

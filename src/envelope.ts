@@ -100,7 +100,8 @@ function fnv1a(json: string): string {
 function sameChecksum(sum: string, json: string): boolean {
   const algorithm = sum.slice(0, sum.indexOf(':') + 1);
   const computed = algorithm === 'u3:' ? checksum(json) : algorithm === 'm3:' ? checksumFormat1(json) : algorithm === 'fnv1a:' ? fnv1a(json) : '';
-  return computed === sum;
+  // An unknown algorithm, or no checksum at all, verifies nothing.
+  return computed !== '' && computed === sum;
 }
 
 /**
