@@ -57,8 +57,18 @@
  *     the stored copy keeps the other tab's base record (v2), so v3's own
  *     changes count as local edits, and the next 412's merge pushes them over
  *     a newer remote value. Remote versions are opaque, so which of the two
- *     bases is newer is not known at that write: the fix needs the base
- *     record to keep both, or the tab to pull before it pushes such a copy.
+ *     bases is newer is not known at that write. Tried and taken back: (a)
+ *     in takeIn.ts, merging with the remote copy (doc.remoteBase) as the
+ *     base instead of doc.clean fixed that path, but then FC_SEED=5 failed:
+ *     content this tab had stored and not pushed counted as its edit and set
+ *     a pushed value back; the base has to be, field by field, the stored
+ *     copy or the remote copy, whichever the tab's copy agrees with. (b)
+ *     With (a), FC_SEED=11 went on to a second path: applyRemote (in
+ *     syncBridge.ts) folds in a copy another tab stored meanwhile with that
+ *     copy's side winning, so what that tab took from an older remote copy
+ *     beat the newer one; returning "stale" and pushing again (the push
+ *     meets the 412 and merges on the base stored with that copy), except
+ *     for an answer to a shown conflict, fixed it and broke no test.
  * With the fence of bug 4 lifted it failed at once: a pulled copy whose
  * write failed for good stayed unsaved, and the next pull merged into it as
  * if the first copy's changes were local edits, which then won the clash
