@@ -71,7 +71,9 @@ export const GUARDS = {
   // announced is read again without a limit (rare chunk), and a second pull merges on the copy taken in (sync bridge).
   // Then 12.09 and 26.74 KB: src/startupChunk.ts imports the startup modules no lazy chunk uses too, so the startup
   // code is one chunk (index.ts alone stays in the entry's), and code only a purge or a migration runs left the start.
-  'redux-autosave': { startup: 12_120, allOwn: 26_775 },
+  // Then +230 bytes of lazy code for two fixes of the model test's bug 7: mergeBase (merge chunk) for a copy taken
+  // from the remote that meets another tab's at its write, and a remote copy made again when the stored one moved.
+  'redux-autosave': { startup: 12_120, allOwn: 27_030 },
 };
 
 /** `--why`: where the bytes of the local-only startup and of its lazy chunks go, per source module. */

@@ -32,16 +32,20 @@ function createPort(rt: Runtime): SyncPort {
     config.collections.find((collection) => collection.name === key.slice(0, key.indexOf(':')));
   const docOf = (key: string): DocumentState => documentFor(rt, collectionOf(key)!, key);
 
-  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge', base: unknown): Promise<Applied> {
+  async function applyRemote(doc: DocumentState, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge', base: unknown, fold: boolean): Promise<Applied> {
     const { key, collection } = doc;
     // A closed page writes nothing more (its engine may finish a pull after dispose()).
     if (rt.disposed) return { ok: false, error: new AutosaveError('storage', `redux-autosave: ${key}: the instance was disposed`, { key }), shown: true };
     const { threeWayMerge, deepEqual, shareUnchanged } = await loadMerge();
     // Merged in the stored (wire) form, as every copy here is; decoded once at the end.
     let next = copy;
-    // A copy saved since `basedOn` was read is newer: fold it in, its side winning.
+    // A copy saved since `basedOn` was read is newer. The engine makes the
+    // copy again from it; an answer to a conflict folds it in, its side winning.
     const stored = await readStored(rt, doc);
-    if (stored && !deepEqual(stored.data, basedOn)) next = threeWayMerge(basedOn, stored.data, next).merged;
+    if (stored && !deepEqual(stored.data, basedOn)) {
+      if (!fold) return { ok: false, stale: true };
+      next = threeWayMerge(basedOn, stored.data, next).merged;
+    }
     // So is an edit not saved yet. What it is an edit of: the remote copy an
     // earlier pull took in, when that copy's write failed and it is still
     // unsaved (what differs from it is ours; what differs from the stored
@@ -94,9 +98,9 @@ function createPort(rt: Runtime): SyncPort {
       return toWire(doc.collection, doc.latest, `redux-autosave: ${key} is not valid`, key);
     },
     hasUnsavedEdit: (key) => hasUnsavedEdit(rt.documents.get(key)),
-    applyRemote(key, copy, basedOn, reason, base) {
+    applyRemote(key, copy, basedOn, reason, base, fold) {
       const doc = docOf(key);
-      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn, reason, base));
+      return rt.queue.run(key, () => applyRemote(doc, copy, basedOn, reason, base, fold));
     },
     leading: () => rt.tabs!.leading,
     announce: (message) => rt.tabs!.announce(message),

@@ -1,6 +1,6 @@
 // Taking in a copy another tab (or process) stored: loaded when one is first
 // found, since most page loads never meet one.
-import { resolveSides } from '../conflict';
+import { loadMerge, resolveSides } from '../conflict';
 import type { Envelope } from '../envelope';
 import { hasUnsavedEdit, restoreInto, transition, type DocumentState } from './document';
 import { keepShown } from './history';
@@ -31,8 +31,16 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
   const strategy = rt.config.conflict === 'manual' ? 'merge' : rt.config.conflict;
   let merged: unknown;
   try {
+    // What this tab's copy is an edit of: the copy it last stored, and a
+    // copy taken from the remote and not stored yet, where it agrees with
+    // that copy. What it took from there is not its edit: theirs is stored on
+    // another remote base, and may be older, which a merge on the stored copy
+    // alone would undo (the remote copy comes back with the next 412 or pull).
+    const takenIn = doc.remoteBase as { data: unknown } | undefined;
+    const remoteCopy = takenIn === undefined ? undefined : validate(collection, takenIn.data, '', key);
+    const base = remoteCopy?.ok ? (await loadMerge()).mergeBase(doc.latest, doc.clean, remoteCopy.data) : (doc.clean ?? null);
     // An edit made while the merge loads is in `doc.latest` when it runs.
-    const resolution = await resolveSides(strategy, { base: doc.clean ?? null, local: doc.latest, remote: theirs.data, key });
+    const resolution = await resolveSides(strategy, { base, local: doc.latest, remote: theirs.data, key });
     merged = resolution.manual ? doc.latest : resolution.document;
   } catch (error) {
     rt.report(error);
@@ -40,9 +48,7 @@ export async function takeInOtherTabsCopy(rt: Runtime, doc: DocumentState, envel
   }
   if (!validate(collection, merged, '', key).ok) merged = doc.latest;
   doc.clean = theirs.data;
-  // A copy taken from the remote and not stored yet is merged into theirs
-  // now: the result is not that remote version's, so its base is not either
-  // (the stored base, theirs, stands; a push meets a 412 and merges).
+  // The result is theirs and this tab's edits: the stored base, theirs, stands.
   doc.remoteBase = undefined;
   // The merge's write replaces their copy: kept if the merge dropped some of it.
   doc.replacing = 'before-merge';

@@ -114,6 +114,40 @@ function mergedOrder(base: Key[], local: Key[], remote: Key[], kept: (id: Key) =
   return order;
 }
 
+/**
+ * What `copy`, made from two sources, is an edit of: where it agrees with
+ * `remote` or with `stored`, that source's value; elsewhere (an edit of its
+ * own) `stored`'s. A tab's copy that took a remote copy in and holds edits
+ * not stored yet merges with another tab's copy on this base: what it took
+ * from either source is then no edit of its own, and cannot beat that tab's.
+ */
+export function mergeBase(copy: unknown, stored: unknown, remote: unknown): unknown {
+  const value = baseValue(copy, stored ?? ABSENT, remote);
+  return value === ABSENT ? null : value;
+}
+
+function baseValue(copy: unknown, stored: unknown, remote: unknown): unknown {
+  if (deepEqual(copy, remote)) return remote;
+  if (deepEqual(copy, stored)) return stored;
+  if (isDict(copy) && (isDict(stored) || isDict(remote))) {
+    const [s, r] = [isDict(stored) ? stored : {}, isDict(remote) ? remote : {}];
+    const base: Dict = {};
+    for (const key of new Set([...Object.keys(copy), ...Object.keys(s), ...Object.keys(r)])) {
+      const value = baseValue(own(copy, key), own(s, key), own(r, key));
+      if (value !== ABSENT) Object.defineProperty(base, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return base;
+  }
+  const items = itemsById(copy);
+  const [s, r] = [itemsById(stored), itemsById(remote)];
+  if (items && (s || r)) {
+    const [fromStored, fromRemote] = [s ?? new Map<Key, Dict>(), r ?? new Map<Key, Dict>()];
+    const ids = new Set([...items.keys(), ...fromStored.keys(), ...fromRemote.keys()]);
+    return [...ids].map((id) => baseValue(slot(items, id), slot(fromStored, id), slot(fromRemote, id))).filter((item) => item !== ABSENT);
+  }
+  return stored;
+}
+
 /** Whether `side` changed the relative order of the items it shares with `base`. */
 function reordered(base: Key[], side: Key[]): boolean {
   const inBase = new Set(base);

@@ -91,6 +91,7 @@ export async function takeResolved(
   local: unknown,
   reason: 'before-remote' | 'before-merge',
   clashes: MergeConflicts = [],
+  answered = false,
 ): Promise<void> {
   const { key } = ks;
   const checked = s.port.decode(key, document);
@@ -106,7 +107,7 @@ export async function takeResolved(
   const base = { version: theirs.version, data: theirs.data };
   let applied;
   try {
-    applied = await s.port.applyRemote(key, document, local, reason, base);
+    applied = await s.port.applyRemote(key, document, local, reason, base, answered);
   } catch (error) {
     // The local copy could not be read (a storage fault, or a copy changed
     // behind its checksum): nothing was taken in. A push waiting tries
@@ -116,7 +117,12 @@ export async function takeResolved(
     if (ks.entry) retryPush(s, ks);
   }
   if (!applied.ok) {
-    if (!applied.shown) notMerged(s, ks, applied.error);
+    if ('stale' in applied) {
+      // Another tab stored a copy meanwhile, perhaps on another remote base:
+      // made again from what is stored now, by a push that meets the same
+      // 412 and merges on the base stored with that copy.
+      void s.push(key);
+    } else if (!applied.shown) notMerged(s, ks, applied.error);
     return;
   }
   // (A copy merged with another tab's at the write keeps the stored base.)
@@ -162,5 +168,5 @@ export async function decide(s: Sync, ks: KeySync, choice: 'local' | 'remote' | 
     if (!wire.ok) throw wire.error;
     document = wire.data;
   }
-  await takeResolved(s, ks, document, conflict.remote, conflict.local, 'before-merge');
+  await takeResolved(s, ks, document, conflict.remote, conflict.local, 'before-merge', [], true);
 }

@@ -16,7 +16,8 @@ export interface StoredCopy {
   checksum: string;
 }
 
-export type Applied = { ok: true; based: boolean } | { ok: false; error: AutosaveError; shown: boolean };
+/** What `applyRemote` did; `stale`: nothing, the stored copy moved since `basedOn` was read, and the copy is to be made again from it. */
+export type Applied = { ok: true; based: boolean } | { ok: false; error: AutosaveError; shown: boolean } | { ok: false; stale: true };
 
 /** What the core gives the engine. Keys are storage keys, `{collection}:{id}`. */
 export interface SyncPort {
@@ -44,14 +45,18 @@ export interface SyncPort {
   hasUnsavedEdit(key: string): boolean;
   /**
    * Makes `copy` (wire form) the local copy of `key`, in the document's
-   * queue: merged with a copy stored since `basedOn` was read and with an
-   * unsaved edit, restored into the state, written. `shown` tells whether
+   * queue: merged with an unsaved edit, restored into the state, written.
+   * A copy stored since `basedOn` was read is merged in with `fold` (an
+   * answer the user gave to a conflict shown earlier stands); without it,
+   * nothing is applied and `stale` says so: another tab may have stored it
+   * on another remote base, and what it took from there would count as its
+   * edits. `shown` tells whether
    * the status already shows an error (a failed write) or not (a copy that
    * could not be merged or decoded: the engine reports it). `base` (the
    * engine's, opaque here) goes with every write of the document from now
    * until one succeeds: `beforeStore` before it, `stored` after.
    */
-  applyRemote(key: string, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge', base: unknown): Promise<Applied>;
+  applyRemote(key: string, copy: unknown, basedOn: unknown, reason: 'before-remote' | 'before-merge', base: unknown, fold: boolean): Promise<Applied>;
   /** True while this tab is the one that pushes (always, where Web Locks are missing). */
   leading(): boolean;
   announce(message: TabMessage): void;
