@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { deepEqual, threeWayMerge } from '../src/sync/merge';
+import { deepEqual, mergeBase, threeWayMerge } from '../src/sync/merge';
 
 type Path = (string | number)[];
 
@@ -284,5 +284,35 @@ describe('threeWayMerge properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('mergeBase', () => {
+  const stored = { title: 'Stored', tags: ['a'], shots: [{ id: 's1', prompt: 'dawn' }, { id: 's2', prompt: 'gulls' }] };
+  const remote = { title: 'Remote', tags: ['a'], shots: [{ id: 's1', prompt: 'dusk' }, { id: 's3', prompt: 'harbour' }] };
+
+  it('takes, field by field, the source the copy agrees with, and the stored copy where the copy has an edit of its own', () => {
+    // Title from the remote, s1 as stored, s2 kept, s3 from the remote, a new s4 and new tags of its own.
+    const copy = { title: 'Remote', tags: ['a', 'b'], shots: [{ id: 's1', prompt: 'dawn' }, { id: 's2', prompt: 'gulls' }, { id: 's3', prompt: 'harbour' }, { id: 's4', prompt: 'new' }] };
+    expect(mergeBase(copy, stored, remote)).toEqual({
+      title: 'Remote',
+      tags: ['a'],
+      shots: [{ id: 's1', prompt: 'dawn' }, { id: 's2', prompt: 'gulls' }, { id: 's3', prompt: 'harbour' }],
+    });
+  });
+
+  it('makes a merge count only the copy\'s own edits: what it took from either source gives way to a third copy', () => {
+    const copy = { title: 'Remote', tags: ['a', 'b'], shots: [{ id: 's1', prompt: 'dawn' }, { id: 's3', prompt: 'harbour' }] };
+    const theirs = { title: 'Theirs', tags: ['a'], shots: [{ id: 's1', prompt: 'theirs' }] };
+    const { merged, conflicts } = threeWayMerge(mergeBase(copy, stored, remote), copy, theirs);
+    // Their title and prompt win (the copy only took those from a source); the copy's own tag stays; s3, which
+    // the copy took from the remote and theirs lacks, goes (it comes back from the remote).
+    expect(merged).toEqual({ title: 'Theirs', tags: ['a', 'b'], shots: [{ id: 's1', prompt: 'theirs' }] });
+    expect(conflicts).toEqual([]);
+  });
+
+  it('is null for a copy made from nothing stored, and the copy itself when it agrees with the remote', () => {
+    expect(mergeBase({ title: 'Mine' }, null, null)).toBeNull();
+    expect(mergeBase(remote, undefined, remote)).toBe(remote);
   });
 });
