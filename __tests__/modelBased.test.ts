@@ -66,6 +66,14 @@
  *     synced at a version without its saved edit, each with garbage reads
  *     beside a second tab), and FC_PATCH=1 FC_SEED=31 (a flush resolving
  *     without a shot the tab showed), which fails the same before the fixes.
+ *     FC_SEED=10 is understood: while reads give garbage, the second tab
+ *     cannot read the copy the first announced, and its own save reads
+ *     garbage where that copy is and writes over it; the first tab then
+ *     pushes what is stored and says synced without its shots. Tried and
+ *     taken back: a save refusing to write over what it cannot read while an
+ *     announced copy is unread (a storage error, retried) made seeds 1 and
+ *     10 pass but seed 12 fail (after the heal, the merge with the announced
+ *     copy kept only the second tab's shot).
  * With the fence of bug 4 lifted it failed at once: a pulled copy whose
  * write failed for good stayed unsaved, and the next pull merged into it as
  * if the first copy's changes were local edits, which then won the clash

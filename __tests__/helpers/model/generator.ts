@@ -47,7 +47,7 @@ const remoteFaults: fc.Arbitrary<RemoteFault> = fc.oneof(
 );
 
 /** What a read can come back as, besides the stored value. */
-const garbageReads = fc.constantFrom(
+export const GARBAGE_READS = [
   { name: 'an HTML error page', value: '<html><body>502 Bad Gateway</body></html>' },
   { name: 'truncated JSON', value: '{"format":1,"version":1,"savedAt":1748854800000,"checksum":"m3:0' },
   { name: 'a number', value: 42 },
@@ -57,7 +57,8 @@ const garbageReads = fc.constantFrom(
     name: 'an envelope whose checksum does not match',
     value: { format: 1, version: 1, savedAt: 1748854800000, checksum: 'm3:00000000', data: { id: 'p1', title: 'forged', shots: [] } },
   },
-);
+];
+const garbageReads = fc.constantFrom(...GARBAGE_READS);
 
 const storageFaults = fc
   .tuple(

@@ -21,6 +21,7 @@ import {
   Wait,
   type Command,
 } from './commands';
+import { GARBAGE_READS } from './generator';
 
 type Side = 'A' | 'B';
 const tabOf = (n: string) => Number(n) - 1;
@@ -39,6 +40,14 @@ const PARSERS: [RegExp, (...groups: string[]) => Command][] = [
   [
     /^storage ([AB]): (fail|quota|stall|lose) on ([a-zA-Z/]+)$/,
     (side, fault, methods) => new StorageFaultOn(side as Side, fault as 'fail', methods.split('/') as ['setItem'], NO_GARBAGE),
+  ],
+  [
+    /^storage ([AB]): garbage \((.+)\) on ([a-zA-Z/]+)$/,
+    (side, name, methods) => {
+      const garbage = GARBAGE_READS.find((read) => read.name === name);
+      if (!garbage) throw new Error(`scenario: no garbage read is named "${name}"`);
+      return new StorageFaultOn(side as Side, 'garbage', methods.split('/') as ['getItem'], garbage);
+    },
   ],
   [/^remote down$/, () => new RemoteDown()],
   [/^remote up$/, () => new RemoteUp()],
