@@ -11,7 +11,8 @@ import type { Checked } from '../types/sync';
 import { toWire, validate } from './schema';
 import { readSchema } from './prepare';
 import { writeDocument } from './save';
-import { readStored } from './stored';
+import { unwrap } from '../envelope';
+import type { StoredCopy } from '../types/sync';
 
 /** Loads the engine and hands it the port; what it misses before then is in the persisted outbox. */
 export function startSync(rt: Runtime): Promise<SyncEngine | undefined> {
@@ -137,3 +138,19 @@ export function decodeFor(collection: CollectionConfig, key: string, wire: unkno
 
 // One startup chunk, not one per set of lazy chunks that share a module: see startupChunk.ts.
 export { startupModules } from '../startupChunk';
+
+/**
+ * The stored copy of a document, checked: `undefined` when there is none;
+ * throws when it cannot be read soundly or is of another schema version
+ * (a load migrates it first).
+ */
+async function readStored(rt: Runtime, doc: DocumentState): Promise<StoredCopy | undefined> {
+  const stored = await rt.config.storage.getItem(doc.key);
+  if (stored == null) return undefined;
+  const unwrapped = unwrap(stored, doc.key, doc.collection.version);
+  if (!unwrapped.ok) throw new AutosaveError(unwrapped.code === 'newer' ? 'migration' : unwrapped.code, `redux-autosave: ${unwrapped.message}`, { key: doc.key });
+  if (unwrapped.envelope.version !== doc.collection.version) {
+    throw new AutosaveError('migration', `redux-autosave: ${doc.key} is stored at another version; load it first`, { key: doc.key });
+  }
+  return { data: unwrapped.envelope.data, checksum: unwrapped.envelope.checksum };
+}
