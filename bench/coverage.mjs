@@ -20,7 +20,7 @@ import { build } from 'esbuild';
 import { decodedMappings, TraceMap } from '@jridgewell/trace-mapping';
 import { chromium } from 'playwright-core';
 import { BUILD_DIR, ROOT } from './lib/build.mjs';
-import { kb } from './lib/size.mjs';
+import { APP_BUILD, kb } from './lib/size.mjs';
 import { table } from './lib/stats.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -81,16 +81,10 @@ async function buildPage() {
   writeFileSync(join(DIR, 'app.mjs'), APP);
   writeFileSync(join(OUT, '..', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="out/app.js"></script>');
   const result = await build({
+    ...APP_BUILD,
     entryPoints: [join(DIR, 'app.mjs')],
     outdir: OUT,
-    bundle: true,
-    minify: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
     sourcemap: 'external',
-    define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
     logLevel: 'error',
   });

@@ -136,6 +136,17 @@ function breakdown(outs, outputs, contents) {
   };
 }
 
+/** esbuild's options for an app's production build, as every size figure takes it. */
+export const APP_BUILD = {
+  bundle: true,
+  minify: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  define: { 'process.env.NODE_ENV': '"production"' },
+};
+
 /**
  * Bundles one entry as an app's production build would: esbuild, ESM,
  * minified, code splitting (a lazy `import()` becomes a chunk of its own),
@@ -157,15 +168,9 @@ async function measure(entry, dir) {
     writeFileSync(entryPoints[1], entry.overCore);
   }
   const result = await build({
+    ...APP_BUILD,
     entryPoints,
     outdir: join(dir, 'out'),
-    bundle: true,
-    minify: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    define: { 'process.env.NODE_ENV': '"production"' },
     external: EXTERNAL,
     metafile: true,
     write: false,
