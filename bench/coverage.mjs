@@ -43,7 +43,19 @@ const project = createSlice({
   },
 });
 const ui = createSlice({ name: 'ui', initialState: { tab: 0 }, reducers: { tabbed: (state) => { state.tab++; } } });
+// With ?sync, a remote held in the page (the engine's code is measured, not a transport's).
+const remoteDocs = new Map();
+const remote = location.search === '?sync' ? {
+  async pull(key) { return remoteDocs.get(key) ?? null; },
+  async push(key, data, meta) {
+    const current = remoteDocs.get(key);
+    if ((current?.version ?? null) !== meta.baseVersion) return { ok: false, conflict: current };
+    remoteDocs.set(key, { version: String(remoteDocs.size + 1) + ':' + Date.now(), data });
+    return { ok: true, version: remoteDocs.get(key).version };
+  },
+} : undefined;
 const autosave = createAutosave({
+  remote,
   documents: { project: { select: (s) => s.project.current, schema: Project, restore: project.actions.loaded, debounceMs: 100 } },
 });
 const store = configureStore({
@@ -68,6 +80,12 @@ window.phases = {
     store.dispatch(project.actions.retitled('second'));
     return until(() => status() === 'saved' && store.getState().project.current.title === 'second');
   },
+  async sync() {
+    const result = await autosave.load('project');
+    store.dispatch(project.actions.loaded({ id: 'p', title: 'synced', shots: [] }));
+    await until(() => status() === 'saved' && remoteDocs.size === 1);
+    return result.status + ' ' + status();
+  },
   hide() {
     store.dispatch(project.actions.retitled('third'));
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
@@ -79,7 +97,7 @@ window.phases = {
 async function buildPage() {
   mkdirSync(DIR, { recursive: true });
   writeFileSync(join(DIR, 'app.mjs'), APP);
-  writeFileSync(join(OUT, '..', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="out/app.js"></script>');
+  writeFileSync(join(DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="out/app.js"></script>');
   const result = await build({
     ...APP_BUILD,
     entryPoints: [join(DIR, 'app.mjs')],
@@ -88,9 +106,18 @@ async function buildPage() {
     metafile: true,
     logLevel: 'error',
   });
+  const outputs = Object.entries(result.metafile.outputs).filter(([out]) => out.endsWith('.js'));
   // redux-autosave's startup chunk: the chunk the app imports statically that holds src/createAutosave.ts.
-  const [chunk] = Object.entries(result.metafile.outputs).find(([, out]) => Object.keys(out.inputs).some((input) => input.endsWith('src/createAutosave.ts')));
-  return join(ROOT, chunk);
+  const [startup] = outputs.find(([, out]) => Object.keys(out.inputs).some((input) => input.endsWith('src/createAutosave.ts')));
+  // Every output holding any of redux-autosave's modules, by its URL path.
+  const chunks = new Map();
+  for (const [out, meta] of outputs) {
+    if (!Object.keys(meta.inputs).some((input) => input.includes('src/'))) continue;
+    const file = join(ROOT, out);
+    const source = readFileSync(file, 'utf8');
+    chunks.set(`/out/${relative(OUT, file)}`, { file: relative(ROOT, file), source, modules: modulesOf(file, source) });
+  }
+  return { startup: `/out/${relative(OUT, join(ROOT, startup))}`, chunks };
 }
 
 function serve() {
@@ -130,92 +157,141 @@ function modulesOf(file, source) {
 
 const gzip = (text) => (text.length === 0 ? 0 : gzipSync(text, { level: 9 }).length);
 
+/** Starts V8's block coverage on a new page; `take()` gives, per chunk of ours, which characters ran since the last take. */
+async function covered(context, chunks) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+  const take = async () => {
+    const { result } = await cdp.send('Profiler.takePreciseCoverage');
+    const ran = new Map();
+    for (const [path, chunk] of chunks) {
+      const entry = result.find((script) => script.url.endsWith(path));
+      ran.set(path, entry ? ranOf(entry, chunk.source.length) : new Uint8Array(chunk.source.length));
+    }
+    return ran;
+  };
+  return { page, take };
+}
+
+async function started(page, url, errors) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.phases !== undefined, undefined, { timeout: 10_000 }).catch((error) => {
+    throw new Error(`coverage: the page did not start: ${errors.join('; ') || error.message}`);
+  });
+}
+
 export async function measureCoverage() {
-  const file = await buildPage();
-  const source = readFileSync(file, 'utf8');
+  const { startup, chunks } = await buildPage();
   const server = await serve();
   const url = `http://127.0.0.1:${server.address().port}/`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const errors = [];
+  const expect = (what, got, want) => {
+    if (got !== want) throw new Error(`coverage: ${what} says ${JSON.stringify(got)}, not ${JSON.stringify(want)}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+  };
   try {
     // A first page stores the document, so the measured page loads one.
-    const seeding = await browser.newContext();
-    const first = await seeding.newPage();
-    const errors = [];
-    seeding.on('weberror', (error) => errors.push(error.error().message));
-    const context = seeding;
-    await first.goto(url);
-    await first.waitForFunction(() => window.phases !== undefined, undefined, { timeout: 10_000 }).catch((error) => {
-      throw new Error(`coverage: the page did not start: ${errors.join('; ') || error.message}`);
-    });
-    const seeded = await first.evaluate(() => window.phases.seed());
-    if (seeded !== 'saved') throw new Error(`coverage: the seeding page says ${seeded}, not saved`);
+    const context = await browser.newContext();
+    context.on('weberror', (error) => errors.push(error.error().message));
+    const first = await context.newPage();
+    await started(first, url, errors);
+    expect('the seeding page', await first.evaluate(() => window.phases.seed()), 'saved');
     await first.close();
 
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
-    const snapshot = async () => {
-      const { result } = await cdp.send('Profiler.takePreciseCoverage');
-      const entry = result.find((script) => script.url.endsWith(`/out/${relative(OUT, file)}`));
-      return entry ? ranOf(entry, source.length) : new Uint8Array(source.length);
-    };
-    await page.goto(url);
-    await page.waitForFunction(() => window.phases !== undefined);
-    const loaded = await page.evaluate(() => window.phases.load());
-    if (loaded !== 'loaded saved') throw new Error(`coverage: the page's load says ${loaded}, not "loaded saved"`);
-    const phases = [['store created, document loaded, one ui action', await snapshot()]];
-    const saved = await page.evaluate(() => window.phases.save());
-    if (saved !== 'saved') throw new Error(`coverage: the edit's save says ${saved}`);
-    phases.push(['first edit saved', await snapshot()]);
-    const journaled = await page.evaluate(() => window.phases.hide());
-    if (journaled !== 1) throw new Error(`coverage: pagehide journaled ${journaled} entries, not 1`);
-    phases.push(['page hidden with an unsaved edit (the journal, and the flush it starts)', await snapshot()]);
-    return { file: relative(ROOT, file), source, modules: modulesOf(file, source), phases };
+    const local = await covered(context, chunks);
+    await started(local.page, url, errors);
+    expect("the page's load", await local.page.evaluate(() => window.phases.load()), 'loaded saved');
+    const phases = [['store created, document loaded, one ui action', await local.take()]];
+    expect("the edit's save", await local.page.evaluate(() => window.phases.save()), 'saved');
+    phases.push(['first edit saved', await local.take()]);
+    expect('pagehide: journal entries', await local.page.evaluate(() => window.phases.hide()), 1);
+    phases.push(['page hidden with an unsaved edit (the journal, and the flush it starts)', await local.take()]);
+
+    // A page with a remote, on fresh storage: load (a pull), a first copy saved and pushed.
+    const syncing = await browser.newContext();
+    syncing.on('weberror', (error) => errors.push(error.error().message));
+    const synced = await covered(syncing, chunks);
+    await started(synced.page, `${url}?sync`, errors);
+    expect('the page with a remote', await synced.page.evaluate(() => window.phases.sync()), 'missing saved');
+    const sync = await synced.take();
+    return { startup, chunks, phases, sync };
   } finally {
     await browser.close();
     server.close();
   }
 }
 
-export function coverageReport({ file, source, modules, phases }) {
+/** Whether character `i` of a chunk is redux-autosave's own code (the page bundles RTK and zod too). */
+const own = (chunk, i) => chunk.modules[i].startsWith('src/');
+
+/** Per chunk, the own code that ran (in any of the snapshots): minified bytes and each chunk's gzip alone, summed. */
+function ranAcross(chunks, snapshots) {
+  let bytes = 0;
+  let zipped = 0;
+  for (const [path, chunk] of chunks) {
+    let text = '';
+    for (let i = 0; i < chunk.source.length; i++) if (own(chunk, i) && snapshots.some((ran) => ran.get(path)[i])) text += chunk.source[i];
+    bytes += text.length;
+    zipped += gzip(text);
+  }
+  return [String(bytes), kb(zipped)];
+}
+
+export function coverageReport({ startup, chunks, phases, sync }) {
+  const chunk = chunks.get(startup);
+  const { source, modules } = chunk;
   const seen = new Uint8Array(source.length);
   const rows = [];
   const perModule = new Map();
-  // Only redux-autosave's own code: the page bundles RTK and zod into the same chunk.
-  const own = (i) => modules[i].startsWith('src/');
+  const countsOf = (module) => perModule.get(module) ?? perModule.set(module, { phases: phases.map(() => 0), never: 0 }).get(module);
   let whole = '';
-  for (let i = 0; i < source.length; i++) if (own(i)) whole += source[i];
-  for (const [name, ran] of phases) {
+  for (let i = 0; i < source.length; i++) if (own(chunk, i)) whole += source[i];
+  for (const [name, snapshot] of phases) {
+    const ran = snapshot.get(startup);
     let text = '';
     for (let i = 0; i < source.length; i++) {
-      if (!own(i) || !ran[i] || seen[i]) continue;
+      if (!own(chunk, i) || !ran[i] || seen[i]) continue;
       seen[i] = 1;
       text += source[i];
-      const counts = perModule.get(modules[i]) ?? perModule.set(modules[i], { phases: phases.map(() => 0), never: 0 }).get(modules[i]);
-      counts.phases[rows.length]++;
+      countsOf(modules[i]).phases[rows.length]++;
     }
     rows.push([name, String(text.length), kb(gzip(text))]);
   }
   let never = '';
   for (let i = 0; i < source.length; i++) {
-    if (!own(i) || seen[i]) continue;
+    if (!own(chunk, i) || seen[i]) continue;
     never += source[i];
-    const counts = perModule.get(modules[i]) ?? perModule.set(modules[i], { phases: phases.map(() => 0), never: 0 }).get(modules[i]);
-    counts.never++;
+    countsOf(modules[i]).never++;
   }
   rows.push(['not run in any of these', String(never.length), kb(gzip(never))]);
-
   rows.push(['all of it', String(whole.length), kb(gzip(whole))]);
+
+  const everything = [...chunks].map(([path, c]) => [path, new Map([...chunks].map(([p]) => [p, p === path ? c.source.split('').map((_, i) => (own(c, i) ? 1 : 0)) : []]))]);
+  const allOwn = ranAcross(chunks, everything.map(([, ran]) => ran));
   const lines = [
-    `redux-autosave's startup code (its modules in ${file}), in Chromium: the code each phase ran for the first time, minified, and gzipped alone.`,
+    `redux-autosave's startup code (its modules in ${chunk.file}), in Chromium: the code each phase ran for the first time, minified, and gzipped alone.`,
     '',
     table(['phase', 'bytes', 'gzip'], rows, 'lrr'),
     '',
     'Phase 1 is code a page runs before it can show its document: however the code is split, it is downloaded at start,',
     'so its gzip is the least a startup download can be for this code (the journal, which a closing page cannot wait for, comes on top).',
     '',
-    'Per module, minified bytes first run in each phase, and never run:',
+    `All of redux-autosave's chunks in this build (${chunks.size}), each chunk's code that ran gzipped alone and summed, as the size check sums all own chunks:`,
+    '',
+    table(
+      ['page', 'bytes run', 'gzip'],
+      [
+        ['local-only: the three phases above', ...ranAcross(chunks, phases.map(([, ran]) => ran))],
+        ['with a remote (held in the page), fresh storage: load, a first copy saved and pushed', ...ranAcross(chunks, [sync])],
+        ['both pages', ...ranAcross(chunks, [...phases.map(([, ran]) => ran), sync])],
+        ['all of it', ...allOwn],
+      ],
+      'lrr',
+    ),
+    '',
+    'Per module of the startup chunk, minified bytes first run in each phase, and never run:',
     '',
     table(
       ['module', ...phases.map((_, i) => `phase ${i + 1}`), 'never'],
