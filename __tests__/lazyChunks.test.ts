@@ -143,3 +143,48 @@ describe('the chunk of rarely run code', () => {
     await Promise.all([a.autosave.dispose({ flush: false }), b.autosave.dispose({ flush: false })]);
   });
 });
+
+describe('a page fetches the rare code once it is idle (offline first)', () => {
+  beforeEach(() => {
+    // A page: the prefetch is for browsers (a process loads modules from its disk).
+    Object.defineProperty(globalThis, 'document', { value: new EventTarget(), configurable: true, writable: true });
+  });
+  afterEach(() => {
+    delete (globalThis as { document?: unknown }).document;
+  });
+
+  /** A page with a stored document goes offline (the chunk can no longer load) after `onlineMs`, then removes the document. */
+  async function removeOffline(onlineMs: number) {
+    // A module registry of its own, so the chunk is not already loaded by an earlier test.
+    let fresh!: typeof import('../src');
+    jest.isolateModules(() => {
+      fresh = require('../src');
+    });
+    const storage = fresh.memoryStorage();
+    const autosave = fresh.createAutosave<{ project: Project }>({ storage, documents: { project: projectDocument() } });
+    const store = configureStore({
+      reducer: { project: projectSlice.reducer, [autosave.reducerPath]: autosave.reducer },
+      middleware: (getDefaultMiddleware) => getDefaultMiddleware().concat(autosave.middleware),
+    });
+    store.dispatch(projectLoaded(makeProject('p1', 'Storyboard')));
+    await autosave.flush();
+    await jest.advanceTimersByTimeAsync(onlineMs);
+    await settle();
+    jest.doMock('../src/core/rare', gone);
+    const removed = await autosave.remove('project', 'p1').then(
+      () => 'removed',
+      (error: Error) => error.message,
+    );
+    const keys = await storage.keys();
+    await autosave.dispose({ flush: false });
+    return { removed, keys };
+  }
+
+  it('a page idle once before it went offline removes a document offline', async () => {
+    expect(await removeOffline(2000)).toEqual({ removed: 'removed', keys: [] });
+  });
+
+  it('a page that went offline before it was idle says why it cannot, and removes nothing', async () => {
+    expect(await removeOffline(0)).toEqual({ removed: expect.stringContaining('could not load part of redux-autosave'), keys: ['project:p1'] });
+  });
+});

@@ -4,7 +4,7 @@ import { createGuards } from './core/guards';
 import { documentFor } from './core/document';
 import { listenForPageHide, writeJournal } from './core/journal';
 import { loadDocument } from './core/load';
-import { loadRare } from './core/lazy';
+import { loadRare, prefetchRare } from './core/lazy';
 import { createRuntime, type Runtime } from './core/runtime';
 import { readSchema } from './core/prepare';
 import { flushAll, saveDocument } from './core/save';
@@ -98,6 +98,7 @@ export function createAutosave<
     });
     // Production builds read the schemas' JSON shapes now, off the start's path.
     for (const collection of config.collections) readSchema(collection).catch(noop);
+    prefetchRare(() => rt.disposed);
     // The sync engine, and the core's side of it, load only with a remote.
     if (config.remote) {
       rt.engine = import('./core/syncBridge').then(

@@ -17,3 +17,18 @@ export function loadRare(): Promise<Rare> {
     });
   }));
 }
+
+/**
+ * Offline first: a page fetches the chunk of rare code soon after start, so
+ * a page that goes offline later (or outlives a deploy that removed the
+ * chunk) can still remove a document, keep history, make room on a full
+ * disk and take in another tab's copy. Pages only: a process loads modules
+ * from its own disk.
+ */
+export function prefetchRare(isDisposed: () => boolean): void {
+  // A failure is tried again when the code is needed.
+  if (typeof document !== 'undefined') setTimeout(() => isDisposed() || loadRare().catch(() => {}), PREFETCH_AFTER_MS);
+}
+
+/** How long after start a page fetches the rare code: after the app's own start-up requests. */
+export const PREFETCH_AFTER_MS = 2000;
