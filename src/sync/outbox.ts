@@ -109,6 +109,7 @@ async function put<K extends keyof typeof PREFIX>(s: Sync, ks: KeySync, kind: K,
   if (s.disposed) return;
   await s.port.storage.setItem(PREFIX[kind] + ks.key, value);
   ks[kind] = value;
+  if (kind === 'base') ks.landed = null;
 }
 
 async function drop(s: Sync, ks: KeySync, kind: keyof typeof PREFIX): Promise<void> {
@@ -127,7 +128,12 @@ export async function storedEntry(s: Sync, key: string): Promise<OutboxEntry | n
  * have moved it since this one last looked.
  */
 export async function baseRecord(s: Sync, ks: KeySync): Promise<BaseRecord | null> {
-  ks.base = await readChecked(s, BASE + ks.key, asBase);
+  const stored = await readChecked(s, BASE + ks.key, asBase);
+  const { landed } = ks;
+  // A push's base the storage failed to store stands for the record it was
+  // to replace; a record moved since (another tab stored one) stands itself.
+  if (landed && (baseFor(stored, landed.checksum)?.version ?? null) !== landed.over) ks.landed = null;
+  ks.base = ks.landed ? { version: ks.landed.base.version, data: ks.landed.base.data } : stored;
   return ks.base;
 }
 

@@ -52,6 +52,12 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   // Counted first: a save at any point from here on means another push.
   const writeEventsBefore = ks.writeEvents;
   await outboxReady(s);
+  // A push landed but the storage failed to store its base: that comes first
+  // (unless another tab has stored a base since: reading drops it then).
+  if (ks.landed) {
+    await baseRecord(s, ks);
+    if (ks.landed) await setBase(s, ks, ks.landed.base);
+  }
   if (!port.has(key) || ks.conflict) return;
   // A copy stored while the outbox could not be read has no entry: one is
   // made when the stored copy is not the base.
@@ -113,7 +119,8 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   if (result.ok) {
     ks.conflictsInARow = 0;
     ks.overrode = null;
-    await setBase(s, ks, { version: result.version, data });
+    ks.landed = { base: { version: result.version, data }, over: base?.version ?? null, checksum: local.checksum };
+    await setBase(s, ks, ks.landed.base);
     await close();
     port.announce({ type: 'synced', key, version: result.version });
     return synced(s, ks, result.version);

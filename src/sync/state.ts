@@ -71,6 +71,15 @@ export interface KeySync {
   conflictsInARow: number;
   /** Paths this device's last merge decided for its own value: said with the next push, so the other devices learn. */
   overrode: (string | number)[][] | null;
+  /**
+   * A push that landed whose new base the storage failed to store: `base`
+   * stands for the stored record while that record is still the one the
+   * push was made on (`over`, the version the stored copy of checksum
+   * `checksum` went with), and is stored before anything else is pushed.
+   * Merging on the older base would take this device's pushed values for
+   * edits of its own, and set back what other devices wrote since.
+   */
+  landed: { base: Base; over: string | null; checksum: string } | null;
 }
 
 /** The engine's state: one `KeySync` per key, and what all keys share. */
@@ -108,6 +117,7 @@ export function keySync(s: Sync, key: string): KeySync {
       conflict: null,
       conflictsInARow: 0,
       overrode: null,
+      landed: null,
     };
     s.keys.set(key, ks);
   }

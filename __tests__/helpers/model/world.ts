@@ -59,9 +59,11 @@ export interface World {
 export const sidesOf = (world: World) => [world.sides.A, world.sides.B];
 
 /** Device A creates p1 and saves it; device B loads it from the server. */
-export async function createWorld(setup: { conflict: ConflictStrategy; resolution: Resolution; manualChoice: World['manualChoice'] }): Promise<World> {
+export async function createWorld(
+  { patch = process.env.FC_PATCH === '1', ...setup }: { conflict: ConflictStrategy; resolution: Resolution; manualChoice: World['manualChoice']; patch?: boolean },
+): Promise<World> {
   const world: World = {
-    server: createFaultyServer({ patch: process.env.FC_PATCH === '1' }),
+    server: createFaultyServer({ patch }),
     sides: {
       A: { name: 'A', disk: faultyStorage(), tabs: [], opened: 0 },
       B: { name: 'B', disk: faultyStorage(), tabs: [], opened: 0 },
