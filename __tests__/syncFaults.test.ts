@@ -465,3 +465,57 @@ it('says nothing of a removed document when a pull asked for during its removal 
   expect(a.store.getState().autosave.documents['project:p1']).toBeUndefined();
   expect(a.autosave.selectors.selectHasUnsavedChanges(a.store.getState())).toBe(false);
 });
+
+describe('a base the storage fails to store after the remote took a copy', () => {
+  // A's pushed title must count as what the remote has, not as an edit of
+  // A's: merged on the older base, it wins the clash with B's newer title.
+  it('a push that lands: the base it pushed stands until stored, so the next 412 merges on it', async () => {
+    const { server, disk, tab, b } = await twoDevices();
+    const a = tab.device;
+    disk.schedule((op) => (op.method === 'setItem' && op.key === BASE ? 'fail' : undefined));
+    a.store.dispatch(titleChanged('Title from A'));
+    const title = () => (server.document(KEY)?.data as Project | undefined)?.title;
+    for (let waited = 0; title() !== 'Title from A' && waited < 5000; waited += 10) await jest.advanceTimersByTimeAsync(10);
+    expect(title()).toBe('Title from A');
+
+    // Another device renames it, and A saves a new copy (its document writes
+    // work): that copy's push is no retry the server could answer from its
+    // Idempotency-Key memory, and meets a 412.
+    server.write(KEY, { ...(server.document(KEY)!.data as Project), title: 'Title from B, later' });
+    a.store.dispatch(shot('a1'));
+    await jest.advanceTimersByTimeAsync(5000);
+
+    disk.heal();
+    await jest.advanceTimersByTimeAsync(30_000);
+    await settleAll(a, b);
+
+    expect(server.document(KEY)?.data).toMatchObject({ title: 'Title from B, later' });
+    expect(remoteShots(server)).toEqual(['s1', 'a1']);
+    expect(a.project()).toMatchObject({ title: 'Title from B, later' });
+  });
+
+  it('a 412 whose remote copy is what A pushed: that copy stands as the base until stored', async () => {
+    const { server, disk, tab, b } = await twoDevices();
+    const a = tab.device;
+    b.store.dispatch(titleChanged('The same title'));
+    await jest.advanceTimersByTimeAsync(2000);
+
+    // A makes the same edit without having pulled B's: its push meets a 412 whose copy equals its own.
+    disk.schedule((op) => (op.method === 'setItem' && op.key === BASE ? 'fail' : undefined));
+    a.store.dispatch(titleChanged('The same title'));
+    await jest.advanceTimersByTimeAsync(2000);
+
+    b.store.dispatch(titleChanged('Title from B, later'));
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(server.document(KEY)?.data).toMatchObject({ title: 'Title from B, later' });
+
+    disk.heal();
+    a.store.dispatch(shot('a1'));
+    await jest.advanceTimersByTimeAsync(30_000);
+    await settleAll(a, b);
+
+    expect(server.document(KEY)?.data).toMatchObject({ title: 'Title from B, later' });
+    expect(remoteShots(server)).toEqual(['s1', 'a1']);
+    expect(a.project()).toMatchObject({ title: 'Title from B, later' });
+  });
+});

@@ -84,6 +84,17 @@ export const setEntry = (s: Sync, ks: KeySync, entry: OutboxEntry) => put(s, ks,
 export const dropEntry = (s: Sync, ks: KeySync) => drop(s, ks, 'entry');
 export const setBase = (s: Sync, ks: KeySync, base: Base) => put(s, ks, 'base', { version: base.version, data: base.data });
 /**
+ * Stores `base`, a copy the remote now holds, as the base of the stored copy
+ * of checksum `checksum`, whose base was `over` (its version). Should the
+ * storage fail, it stands in memory for that record until it is stored
+ * (`KeySync.landed`): a merge on the older base would take what the remote
+ * already has for this device's own edits.
+ */
+export async function setLandedBase(s: Sync, ks: KeySync, base: Base, over: string | null, checksum: string): Promise<void> {
+  ks.landed = { base: { version: base.version, data: base.data }, over, checksum };
+  await setBase(s, ks, ks.landed.base);
+}
+/**
  * Before a copy taken from the remote is stored: the base it goes with,
  * tied to its checksum, is stored first. A page closed between the copy's
  * write and its base's then still pushes it on the right base; a write that

@@ -3,7 +3,7 @@ import { RemoteError } from '../errors';
 import { backoffDelay } from '../retry';
 import { syncFailed, retryPush, synced } from './failure';
 import { deepEqual } from './merge';
-import { baseFor, baseRecord, dropBase, dropEntry, forgetStored, newEntry, outboxKeys, outboxReady, setBase, setEntry } from './outbox';
+import { baseFor, baseRecord, dropBase, dropEntry, forgetStored, newEntry, outboxKeys, outboxReady, setBase, setEntry, setLandedBase } from './outbox';
 import { refused, resolve } from './resolve';
 import { keySync, mayClose, pause, type KeySync, type Sync } from './state';
 
@@ -119,8 +119,7 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   if (result.ok) {
     ks.conflictsInARow = 0;
     ks.overrode = null;
-    ks.landed = { base: { version: result.version, data }, over: base?.version ?? null, checksum: local.checksum };
-    await setBase(s, ks, ks.landed.base);
+    await setLandedBase(s, ks, { version: result.version, data }, base?.version ?? null, local.checksum);
     await close();
     port.announce({ type: 'synced', key, version: result.version });
     return synced(s, ks, result.version);

@@ -4,7 +4,7 @@ import type { RemoteDocument } from '../types/remote';
 import type { MergeConflicts } from '../types/status';
 import { retryPush, syncFailed, synced } from './failure';
 import { deepEqual, threeWayMerge } from './merge';
-import { baseFor, baseRecord, dropEntry, setBase } from './outbox';
+import { baseFor, baseRecord, dropEntry, setBase, setLandedBase } from './outbox';
 import { mayClose, type Base, type KeySync, type Sync } from './state';
 
 /**
@@ -44,7 +44,8 @@ export async function resolve(
   // the base it was sent on is stale, and a merge on it would take that
   // tab's copy for a local edit. Pushed again, from what is stored now.
   const record = await baseRecord(s, ks);
-  const now = baseFor(record, (await s.port.readStored(ks.key))?.checksum);
+  const stored = await s.port.readStored(ks.key);
+  const now = baseFor(record, stored?.checksum);
   if ((now?.version ?? null) !== (base?.version ?? null)) {
     ks.pushAgain = true;
     return;
@@ -57,7 +58,8 @@ export async function resolve(
     return;
   }
   if (deepEqual(local, theirs.data)) {
-    await setBase(s, ks, theirs);
+    if (stored) await setLandedBase(s, ks, theirs, base?.version ?? null, stored.checksum);
+    else await setBase(s, ks, theirs);
     await close();
     synced(s, ks, theirs.version);
     return;
