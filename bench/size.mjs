@@ -76,7 +76,8 @@ export const GUARDS = {
   // Then 11.99 and 27.07 KB: readStored, which only the sync bridge uses, moved into it (-100 bytes at start,
   // +70 in all: a local-only app never downloads the bridge). Then 12.03 and 27.11 KB: a page fetches the rare chunk
   // 2 s after start (+43 bytes), so one that goes offline later can still remove, keep history or take in a copy.
-  'redux-autosave': { startup: 12_060, allOwn: 27_140 },
+  // Then +80 bytes in the sync engine's chunk: a base the storage failed to store after a push landed stands in memory.
+  'redux-autosave': { startup: 12_060, allOwn: 27_240 },
 };
 
 /** `--why`: where the bytes of the local-only startup and of its lazy chunks go, per source module. */
