@@ -95,6 +95,14 @@
  * 500 reloads (`reloadsInStall`) and 1,000 claims (`claimsInStall`) during a
  * stall or within 30 s of one among them, found nothing. (A base record names
  * the copy being taken in as `next` before that copy is stored.)
+ * Found later by CI's random seed with delta pushes (FC_PATCH=1 FC_SEED=973489499):
+ * a push that landed while the storage failed to store its new base left the
+ * older base stored, so the next 412 merged on it, took this device's pushed
+ * title for an edit of its own and set back the title another device wrote
+ * since. Now the base stands in memory until it is stored (`KeySync.landed`,
+ * also for a 412 whose remote copy is the device's own): the run is kept
+ * below ("the runs it found with delta pushes"), and syncFaults.test.ts has
+ * both cases as stories.
  *
  * Replay a failure with the seed and path it prints (FC_DEBUG=1 adds every
  * status change to the story, and the server's versions and requests and
