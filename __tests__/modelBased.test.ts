@@ -408,6 +408,42 @@ it(`loses nothing that was saved, whatever faults come, over ${RUNS} runs`, asyn
  * the fence of bug 7 lifted (lasting storage faults beside a second tab):
  * each fails without the change its name gives.
  */
+describe('the runs it found with lost replies', () => {
+  const merge: Setup = { randomSeed: 0, conflict: 'merge', manualChoice: 'merge' };
+
+  it('a page reloaded over a stored copy whose push got no answer: it asks again before it merges a pulled copy (sync/pull.ts: push first)', () =>
+    runScenario(
+      merge,
+      scenario([
+        'remote {"kind":"lostReply"}', 'edit A1 shot', 'flush A1', 'storage A: fail on getItem/setItem/removeItem/keys',
+        'reload A', 'wait 400', 'edit A1 shot', 'flush A1', 'edit B1 prompt #0', 'wait 0', 'edit A1 shot',
+        'storage A: fail on setItem', 'remote up', 'wait 400', 'wait 400', 'storage A healed', 'wait 400', 'edit A1 shot',
+        'history and prune (keep 0) on A1', 'storage A healed', 'history and prune (keep 0) on A1', 'edit B1 prompt #7',
+        'edit A1 shot', 'remote up', 'storage A healed', 'edit A1 shot', 'edit A1 shot', 'wait 0',
+        'history and prune (keep 0) on A1', 'wait 850', 'flush A1', 'edit A1 shot', 'close the second tab on A', 'open p1 on A1',
+        'resolve on A1',
+      ]),
+      false,
+      false,
+    ));
+
+  it('a page reloaded after a push got no answer and a newer copy was stored: the outbox entry keeps the unanswered push for the next page', () =>
+    runScenario(
+      merge,
+      scenario([
+        'remote down', 'edit A1 shot', 'wait 1000', 'remote up', 'remote {"kind":"lostReply"}', 'edit A1 shot', 'flush A1',
+        'storage A: fail on getItem/setItem/removeItem/keys', 'reload A', 'wait 400', 'edit A1 shot', 'flush A1',
+        'edit B1 prompt #0', 'wait 0', 'edit A1 shot', 'storage A: fail on setItem', 'remote up', 'wait 400', 'wait 400',
+        'storage A healed', 'wait 400', 'edit A1 shot', 'history and prune (keep 0) on A1', 'storage A healed',
+        'history and prune (keep 0) on A1', 'edit B1 prompt #7', 'edit A1 shot', 'remote up', 'storage A healed', 'edit A1 shot',
+        'edit A1 shot', 'wait 0', 'history and prune (keep 0) on A1', 'wait 850', 'flush A1', 'edit A1 shot',
+        'close the second tab on A', 'open p1 on A1', 'resolve on A1',
+      ]),
+      false,
+      false,
+    ));
+});
+
 describe('the runs it found with delta pushes', () => {
   it('a push lands while the storage fails to store its base: the base it pushed stands, so a later 412 does not merge on the older one and set back what another device wrote since (sync/push.ts: landed)', () =>
     runScenario(

@@ -13,6 +13,7 @@ export async function pull(s: Sync, key: string): Promise<void> {
   ks.known = true;
   // The request, too, waits its turn: an answer fetched before a push of
   // ours landed would be older than our base, and taking it would undo the push.
+  let pushFirst = false;
   await s.turns
     .run(key, async () => {
       // Another tab sharing the storage may push meanwhile: an answer sent
@@ -29,7 +30,10 @@ export async function pull(s: Sync, key: string): Promise<void> {
           return syncFailed(s, ks, error);
         }
         if (s.disposed || ks.entry?.deleted) return;
-        if (sameRecord(before, await baseRecord(s, ks))) return takeIn(s, ks, theirs);
+        if (sameRecord(before, await baseRecord(s, ks))) {
+          pushFirst = (await takeIn(s, ks, theirs)) === PUSH_FIRST;
+          return;
+        }
       }
     })
     .catch((error: unknown) => {
@@ -39,11 +43,15 @@ export async function pull(s: Sync, key: string): Promise<void> {
       s.port.report(error);
       if (ks.entry) retryPush(s, ks);
     });
+  if (pushFirst && !s.disposed) {
+    await s.push(key);
+    return pull(s, key);
+  }
 }
 
 const sameRecord = (a: BaseRecord | null, b: BaseRecord | null) => a?.version === b?.version && a?.next?.version === b?.next?.version;
 
-async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Promise<void> {
+async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Promise<typeof PUSH_FIRST | void> {
   const { port } = s;
   const { key } = ks;
   const writeEventsBefore = ks.writeEvents;
@@ -107,5 +115,20 @@ async function takeIn(s: Sync, ks: KeySync, theirs: RemoteDocument | null): Prom
     await close();
     return synced(s, ks, theirs.version, { pendingSync: false, conflicts: theirs.overrode });
   }
+  // A push that was never answered (its reply lost, the page closed), of
+  // the stored copy or of one before it, may have landed: then what it
+  // brought is the remote's, no edit of this device's to win a clash with.
+  // It is sent again first (a server answers the repeat from its
+  // Idempotency-Key memory), and the remote copy taken in after, on the base
+  // that gives. Once per push, and only where this tab pushes.
+  const { entry } = ks;
+  const again = (ks.unanswered ?? entry?.unanswered)?.idempotencyKey ?? (entry?.checksum === local.checksum ? entry.idempotencyKey : null);
+  if (again && ks.sentAgain !== again && port.leading()) {
+    ks.sentAgain = again;
+    return PUSH_FIRST;
+  }
   await resolve(s, ks, base, local.data, theirs, close);
 }
+
+/** What `takeIn` answers when an unanswered push must be sent again before the remote copy is taken in. */
+const PUSH_FIRST = 'push first';

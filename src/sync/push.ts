@@ -5,7 +5,10 @@ import { syncFailed, retryPush, synced } from './failure';
 import { deepEqual } from './merge';
 import { baseFor, baseRecord, dropBase, dropEntry, forgetStored, newEntry, outboxKeys, outboxReady, setBase, setEntry, setLandedBase } from './outbox';
 import { refused, resolve } from './resolve';
-import { keySync, mayClose, pause, type KeySync, type Sync } from './state';
+import { keySync, mayClose, pause, type KeySync, type OutboxEntry, type Sync } from './state';
+
+/** The precondition of a push sent again only to learn whether it landed: no server makes this version. */
+const NO_VERSION = 'redux-autosave:asks-whether-it-landed';
 
 /** 412s in a row (each backing off longer) before a push gives up until the next change. */
 const MAX_CONFLICTS_IN_A_ROW = 8;
@@ -96,6 +99,32 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
     await setEntry(s, ks, entry);
   }
   const base = baseFor(record, local.checksum);
+  const earlier = ks.unanswered ?? entry.unanswered;
+  if (earlier && earlier.idempotencyKey !== entry.idempotencyKey) {
+    // Asked, not sent: the same request under a precondition no version
+    // meets. A server that applied it answers from its Idempotency-Key
+    // memory (200 and the version it made); one that never did, 412, and
+    // applies nothing, so saves made offline still go up as one push.
+    let answer;
+    try {
+      answer = await port.remote.push(key, earlier.data, {
+        baseVersion: NO_VERSION,
+        idempotencyKey: earlier.idempotencyKey,
+        overrode: earlier.overrode ?? undefined,
+        base: earlier.base ?? undefined,
+      });
+    } catch (error) {
+      // Unreachable: asked again later. Any answer else: not known, and not asked again.
+      if (!(error instanceof RemoteError && error.status !== undefined)) return syncFailed(s, ks, error);
+      answer = undefined;
+    }
+    entry = await answered(s, ks, entry);
+    if (answer?.ok) {
+      await setLandedBase(s, ks, { version: answer.version, data: earlier.data }, base?.version ?? null, local.checksum);
+      ks.pushAgain = true;
+      return;
+    }
+  }
   if (base && deepEqual(local.data, base.data)) {
     // The remote already has this copy (it came from there): nothing to send.
     await close();
@@ -113,8 +142,17 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
       ks.pushAgain = true;
       return;
     }
+    // No answer, or a server error (a gateway's 502 or 504 may come after the
+    // server applied it): it may have landed. A 4xx refused it.
+    const status = error instanceof RemoteError ? error.status : undefined;
+    if (status === undefined || status >= 500) {
+      const unanswered = { idempotencyKey: entry.idempotencyKey!, data, base, overrode: ks.overrode };
+      ks.unanswered = unanswered;
+      if (entry.unanswered?.idempotencyKey !== unanswered.idempotencyKey) await setEntry(s, ks, { ...entry, unanswered }).catch(port.report);
+    }
     return syncFailed(s, ks, error);
   }
+  entry = await answered(s, ks, entry);
   ks.retry = null;
   if (result.ok) {
     ks.conflictsInARow = 0;
@@ -152,6 +190,15 @@ async function pushOnce(s: Sync, ks: KeySync): Promise<void> {
   }
   if (refused(s, ks, theirs)) return;
   await resolve(s, ks, base, local.data, theirs, close);
+}
+
+/** A push got its answer: no unanswered one is kept any more. Returns the entry as it now stands. */
+async function answered(s: Sync, ks: KeySync, entry: OutboxEntry): Promise<OutboxEntry> {
+  ks.unanswered = null;
+  if (!entry.unanswered) return entry;
+  const { unanswered: _, ...rest } = entry;
+  await setEntry(s, ks, rest);
+  return rest;
 }
 
 /** Whether the stored copy differs from its base with no entry to push it: an entry is made for it. */

@@ -11,6 +11,17 @@ export interface OutboxEntry {
   principal?: string | null;
   /** A removal to send (`remove()`), not a copy. */
   deleted?: true;
+  /** A push of an earlier copy that got no answer: kept until it is sent again (see `KeySync.unanswered`). */
+  unanswered?: Unanswered;
+}
+
+/** A push that got no answer: it may have landed. */
+export interface Unanswered {
+  idempotencyKey: string;
+  data: unknown;
+  base: Base | null;
+  /** What the push said it overrode: sent again as it was. */
+  overrode?: (string | number)[][] | null;
 }
 
 /** The last copy both sides agreed on: the base of a three-way merge. */
@@ -80,6 +91,16 @@ export interface KeySync {
    * edits of its own, and set back what other devices wrote since.
    */
   landed: { base: Base; over: string | null; checksum: string } | null;
+  /** The idempotency key of the unanswered push a pull last sent again before taking a remote copy in. */
+  sentAgain?: string;
+  /**
+   * The last push that got no answer (a lost reply, a timeout, an error):
+   * it may have landed. Before a newer copy is pushed, it is sent again as
+   * it was (the server answers a repeat from its Idempotency-Key memory), so
+   * what it brought becomes the base, not an edit of this device's. Kept
+   * with the outbox entry too, for the next page.
+   */
+  unanswered?: Unanswered | null;
 }
 
 /** The engine's state: one `KeySync` per key, and what all keys share. */
