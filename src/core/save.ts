@@ -133,6 +133,11 @@ async function checkStoredCopy(rt: Runtime, doc: DocumentState): Promise<{ settl
   const stored = await storage.getItem(key);
   const unwrapped = stored == null || storedChecksum(stored) === doc.storedChecksum ? undefined : unwrap(stored, key, collection.version);
   if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
+  // What this read made nothing of may be the copy another tab announced
+  // (reads giving garbage): written over unseen, its edits would be lost.
+  // A storage error, so the write is tried again under `retry`.
+  if (unwrapped && !unwrapped.ok && doc.announced !== undefined) throw storageError(key, 'read', new Error(unwrapped.message));
+  doc.announced = undefined;
   const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
   if (!theirs || theirs.checksum === doc.storedChecksum) return undefined;
   await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);

@@ -27,6 +27,7 @@ export function onTabMessage(rt: Runtime, message: TabMessage): void {
   rt.engine?.then((engine) => engine?.savedElsewhere(message.key));
   const doc = rt.documents.get(message.key);
   if (!doc || doc.latest === undefined || doc.storedChecksum === message.checksum) return;
+  doc.announced = message.checksum;
   // The copy announced is read again when the read fails or gives what the
   // other tab cannot have written (a storage fault): a tab that gave up here
   // would show the older copy until its own next save.
@@ -37,6 +38,7 @@ export function onTabMessage(rt: Runtime, message: TabMessage): void {
       const retryable = unwrapped.code !== 'newer'; // (a newer release's copy stays one)
       throw new AutosaveError('storage', `redux-autosave: ${doc.key}: the copy another tab announced could not be read: ${unwrapped.message}`, { key: doc.key, retryable });
     }
+    doc.announced = undefined;
     return envelopeOf(doc, stored);
   };
   takeInAnnounced(rt, doc, message.checksum, read, 1);
