@@ -166,6 +166,38 @@ describe('tabs sharing one storage', () => {
     expect(b.status().status).toBe('saved');
   });
 
+  it('writes nothing once closed, though it was reading the copy the other tab announced when it closed (known bug 7, seed 12)', async () => {
+    const storage = await seeded();
+    let holding = false;
+    let release: (() => void) | undefined;
+    const slow: AutosaveStorage = {
+      ...storage,
+      getItem: (key) => (holding ? new Promise((resolve) => (release = () => resolve(storage.getItem(key)))) : storage.getItem(key)),
+    };
+    const a = await openTab(storage);
+    const b = await openTab(slow);
+
+    b.store.dispatch(promptChanged({ shotId: 's2', prompt: 'Edited in tab B, closed unsaved' }));
+    holding = true;
+    a.store.dispatch(titleChanged('Renamed in tab A'));
+    await a.autosave.flush();
+    await settle();
+    expect(release).toBeDefined(); // B is reading what A announced
+    await b.autosave.dispose({ flush: false });
+    holding = false;
+    release!();
+    for (let second = 0; second < 60; second++) {
+      await settle(1);
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+
+    // A closed tab's write would reach no other tab: A would show a copy that is no longer stored.
+    const stored = await readStoredData<Project>(storage, 'project:p1');
+    expect(stored.title).toBe('Renamed in tab A');
+    expect(stored).toEqual(a.project());
+    expect(a.status().status).toBe('saved');
+  });
+
   it('does none of it with crossTab: false', async () => {
     const storage = await seeded();
     const a = await openTab(storage, { crossTab: false });

@@ -442,4 +442,31 @@ describe('the runs it found, with lasting storage faults beside a second tab', (
       ]),
       false,
     ));
+
+  it('a save that reads garbage where the other tab announced a copy it could not read does not write over that copy: the first tab\'s shots stay (save.ts: announced, seed 10)', () =>
+    runScenario(
+      { randomSeed: 0, conflict: 'local', manualChoice: 'merge' },
+      scenario([
+        'open a second tab on A', 'edit A1 shot', 'edit A1 shot', 'storage A: garbage (an HTML error page) on getItem/keys',
+        'resolve on A1', 'edit A1 shot', 'wait 0', 'wait 400', 'close the second tab on B', 'remote {"kind":"status","status":500}',
+        'wait 0', 'edit A1 shot', 'wait 400', 'edit A1 shot', 'remote down', 'edit A1 shot', 'resolve on A1',
+        'history and prune (keep 0) on A1', 'edit A1 shot', 'edit A1 shot', 'wait 0', 'flush A1', 'wait 0', 'storage B healed',
+        'syncNow A1', 'remote {"kind":"status","status":500}', 'open p1 on A1', 'wait 2373', 'remove p1 on A', 'edit A2 shot',
+        'storage B: the next 1 writes fail', 'open a second tab on A', 'edit B1 shot', 'remove p1 on A',
+      ]),
+      false,
+    ));
+
+  it('a closed tab that was reading the copy the other tab announced writes nothing after dispose(): the other tab\'s shots stay, and it says synced only at a version that holds them (save.ts: disposed, seed 12)', () =>
+    runScenario(
+      merge,
+      scenario([
+        'edit A1 shot', 'open a second tab on A', 'wait 400', 'edit A1 shot', 'wait 0', 'edit A1 shot', 'remote up', 'wait 0',
+        'wait 860', 'resolve on A1', 'wait 90', 'storage A: garbage (an HTML error page) on getItem/setItem/removeItem/keys',
+        'remote up', 'reload B', 'edit A1 shot', 'edit A1 shot', 'edit A1 shot', 'edit A2 shot', 'wait 400', 'remote up',
+        'close the second tab on A', 'storage A: the next 1 writes fail', 'storage A healed', 'edit A1 shot', 'open p1 on A1',
+        'remote down', 'edit A1 shot', 'remove p1 on A', 'close the second tab on A', 'edit A1 shot', 'wait 400',
+      ]),
+      false,
+    ));
 });

@@ -82,6 +82,10 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
               prepared = prepare(doc, document, rt.config.maxDocumentBytes);
               if (prepared instanceof AutosaveError) throw prepared;
             }
+            // A disposed instance writes nothing more: its tab announces no
+            // copy, so the others would go on showing theirs as stored (a read
+            // of another tab's copy under way at dispose() ends in a save).
+            if (rt.disposed) return;
             await keepReplacedCopy(rt, doc, (prepared as Prepared).wire);
             written = await store(rt, doc, prepared as Prepared);
           } finally {
