@@ -61,26 +61,28 @@
  *     that copy in, its side winning, so what it took from an older pull
  *     beat the newer remote values; it is now made again from the stored
  *     copy (the push meets the 412 and merges on that copy's base), except
- *     for an answer to a conflict shown earlier. With the fence lifted, 13
- *     of 16 seeds pass 400 runs; FC_SEED=1, 10 and 13 still fail (a tab says
- *     synced at a version without its saved edit, each with garbage reads
- *     beside a second tab), and FC_PATCH=1 FC_SEED=31 (a flush resolving
- *     without a shot the tab showed), which fails the same before the fixes.
- *     FC_SEED=10 is understood: while reads give garbage, the second tab
- *     cannot read the copy the first announced, and its own save reads
- *     garbage where that copy is and writes over it; the first tab then
- *     pushes what is stored and says synced without its shots. Tried and
- *     taken back: a save refusing to write over what it cannot read while an
- *     announced copy is unread (a storage error, retried) made seeds 1 and
- *     10 pass but seed 12 fail: a take-in after the closing tab's dispose()
- *     set doc.clean to the other tab's copy while the state's copy, which
- *     the middleware no longer records once disposed, stayed the old one, so
- *     the next merge dropped the other tab's shots. Letting restoreInto set
- *     doc.latest itself when disposed fixed that (14 of 16 seeds pass), and
- *     left seed 12 with a copy that closed tab wrote late and never
- *     announced: the other tab's engine pushed it, and the tab said saved
- *     while showing the older copy. Neither change has a story of its own
- *     yet, so neither is in.
+ *     for an answer to a conflict shown earlier. (c) While reads gave
+ *     garbage, the second tab could not read the copy the first announced,
+ *     and its own save read garbage where that copy was and wrote over it;
+ *     the first tab then pushed what was stored and said synced without its
+ *     shots (FC_SEED=10). A save no longer writes over a stored copy it
+ *     cannot read while an announced copy is unread: a storage error, tried
+ *     again under `retry` (so garbage reads count as a lasting storage
+ *     fault here, under which a save may end in an error). (d) With (c), a
+ *     closing tab's read of an announced copy, under way at dispose(), took
+ *     the copy in afterwards, merged it into the tab's unsaved edit and
+ *     wrote a copy no tab heard of (its channel was closed): the other tab
+ *     said saved while showing a copy no longer stored (FC_SEED=12). A
+ *     disposed instance now writes nothing (checked in the write's locked
+ *     turn, after its reads). Letting restoreInto record the state's copy
+ *     after dispose(), tried before, is not needed: nothing a disposed
+ *     instance records is written. Each has a story in crossTab.test.ts and
+ *     its run kept below, failing without its fix. With the fence lifted, 15
+ *     of 16 seeds (1..16) pass 400 runs; FC_SEED=13 still fails, with no
+ *     garbage read: a stalling disk on device A, a second tab there, then a
+ *     reload, and A's copy set back a prompt device B had saved and pushed
+ *     (acknowledged and then lost). FC_PATCH=1 FC_SEED=31 (a flush resolving
+ *     without a shot the tab showed) failed the same before these fixes.
  * With the fence of bug 4 lifted it failed at once: a pulled copy whose
  * write failed for good stayed unsaved, and the next pull merged into it as
  * if the first copy's changes were local edits, which then won the clash
