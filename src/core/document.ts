@@ -82,7 +82,7 @@ export interface DocumentState {
    * while it is unread, a save does not write over a stored copy it cannot
    * make out (it may be that copy, read through a storage fault).
    */
-  announced: string | undefined;
+  announced?: string;
   readonly schedule: SaveSchedule;
   /** A save waiting in the queue; callers asking for another share it. */
   queuedSave: Promise<AutosaveError | undefined> | null;
@@ -139,7 +139,6 @@ export function documentFor(host: DocumentHost, collection: CollectionConfig, ke
       incoming: null,
       storedUnverified: false,
       storedChecksum: undefined,
-      announced: undefined,
       schedule: createSchedule(collection.debounceMs, collection.maxWaitMs, () => host.saveDue(created)),
       queuedSave: null,
       purged: false,

@@ -85,9 +85,10 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
             // A disposed instance writes nothing more: its tab announces no
             // copy, so the others would go on showing theirs as stored (a read
             // of another tab's copy under way at dispose() ends in a save).
-            if (rt.disposed) return;
-            await keepReplacedCopy(rt, doc, (prepared as Prepared).wire);
-            written = await store(rt, doc, prepared as Prepared);
+            if (!rt.disposed) {
+              await keepReplacedCopy(rt, doc, (prepared as Prepared).wire);
+              written = await store(rt, doc, prepared as Prepared);
+            }
           } finally {
             engine?.endWrite(key);
           }
@@ -136,11 +137,13 @@ async function checkStoredCopy(rt: Runtime, doc: DocumentState): Promise<{ settl
   if (!crossTab || doc.storedChecksum === undefined) return undefined;
   const stored = await storage.getItem(key);
   const unwrapped = stored == null || storedChecksum(stored) === doc.storedChecksum ? undefined : unwrap(stored, key, collection.version);
-  if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
-  // What this read made nothing of may be the copy another tab announced
-  // (reads giving garbage): written over unseen, its edits would be lost.
-  // A storage error, so the write is tried again under `retry`.
-  if (unwrapped && !unwrapped.ok && doc.announced !== undefined) throw storageError(key, 'read', new Error(unwrapped.message));
+  if (unwrapped && !unwrapped.ok) {
+    if (unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
+    // What this read made nothing of may be the copy another tab announced
+    // (reads giving garbage): written over unseen, its edits would be lost.
+    // A storage error, so the write is tried again under `retry`.
+    if (doc.announced) throw storageError(key, 'read', unwrapped.message);
+  }
   doc.announced = undefined;
   const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
   if (!theirs || theirs.checksum === doc.storedChecksum) return undefined;

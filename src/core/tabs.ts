@@ -38,7 +38,6 @@ export function onTabMessage(rt: Runtime, message: TabMessage): void {
       const retryable = unwrapped.code !== 'newer'; // (a newer release's copy stays one)
       throw new AutosaveError('storage', `redux-autosave: ${doc.key}: the copy another tab announced could not be read: ${unwrapped.message}`, { key: doc.key, retryable });
     }
-    doc.announced = undefined;
     return envelopeOf(doc, stored);
   };
   takeInAnnounced(rt, doc, message.checksum, read, 1);
@@ -56,6 +55,7 @@ function takeInAnnounced(rt: Runtime, doc: DocumentState, checksum: string, read
     .run(doc.key, async () => {
       if (rt.disposed || doc.storedChecksum === checksum) return;
       const theirs = await withRetry(read, rt.config.retry, rt.sleep);
+      doc.announced = undefined; // read: a save may write over it now
       if (theirs && theirs.checksum !== doc.storedChecksum) await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);
     })
     .catch((error: unknown) => {
