@@ -78,11 +78,20 @@
  *     after dispose(), tried before, is not needed: nothing a disposed
  *     instance records is written. Each has a story in crossTab.test.ts and
  *     its run kept below, failing without its fix. With the fence lifted, 15
- *     of 16 seeds (1..16) pass 400 runs; FC_SEED=13 still fails, with no
- *     garbage read: a stalling disk on device A, a second tab there, then a
- *     reload, and A's copy set back a prompt device B had saved and pushed
- *     (acknowledged and then lost). FC_PATCH=1 FC_SEED=31 (a flush resolving
- *     without a shot the tab showed) failed the same before these fixes.
+ *     of 16 seeds (1..16) pass 400 runs. FC_SEED=13 still fails (at its run
+ *     378), with no garbage read: under a stalling disk, a tab of device A
+ *     stored a pulled copy (2-2) and, ahead of it, its base as `next`, and
+ *     the page was reloaded before that base was settled; the next page
+ *     loaded the copy on base 2-2 (the `next` matches it) but saved an edit
+ *     over it, after which the stored record's old base (1-1) was the one
+ *     that stood; the page after that pushed on 1-1, and the 412's merge
+ *     took the prompt device B had pushed since (3-3) for a clash with A's
+ *     older value and kept A's. The fix in view: when a write replaces the
+ *     copy a record's `next` names, `next` becomes the base first (a read of
+ *     the base record per page, in the sync engine); not made, as it would
+ *     take the bundle over its size guards. FC_PATCH=1 FC_SEED=31 (a flush
+ *     resolving without a shot the tab showed) still fails too, as it did
+ *     before these fixes.
  * With the fence of bug 4 lifted it failed at once: a pulled copy whose
  * write failed for good stayed unsaved, and the next pull merged into it as
  * if the first copy's changes were local edits, which then won the clash
