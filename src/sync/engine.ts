@@ -36,7 +36,7 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       ks.writesRunning++;
       ks.writeEvents++;
       ks.known = true;
-      // A base stored ahead for the copy this write replaces (\`next\`), left
+      // A base stored ahead for the copy this write replaces (`next`), left
       // unsettled by a page closed after that copy's write, is its base now:
       // the new copy is an edit of that copy, not of the older base.
       await settleNext(s, ks).catch(port.report);

@@ -99,7 +99,7 @@ export async function setNextBase(s: Sync, ks: KeySync, next: Base, checksum: st
   await put(s, ks, 'base', { version: current?.version ?? '', data: current?.data ?? null, next: { version: next.version, data: next.data, checksum }, ...(current ? {} : { none: true }) });
 }
 /**
- * The record's \`next\` becomes its base when the stored copy is the one it
+ * The record's `next` becomes its base when the stored copy is the one it
  * names: a page closed between that copy's write and settling its base.
  * Read only while the record is unknown or names a copy ahead.
  */
