@@ -86,12 +86,13 @@
  *     over it, after which the stored record's old base (1-1) was the one
  *     that stood; the page after that pushed on 1-1, and the 412's merge
  *     took the prompt device B had pushed since (3-3) for a clash with A's
- *     older value and kept A's. The fix in view: when a write replaces the
- *     copy a record's `next` names, `next` becomes the base first (a read of
- *     the base record per page, in the sync engine); not made, as it would
- *     take the bundle over its size guards. FC_PATCH=1 FC_SEED=31 (a flush
- *     resolving without a shot the tab showed) still fails too, as it did
- *     before these fixes.
+ *     older value and kept A's. Fixed: a write over the copy a record's
+ *     `next` names settles that base first (settleNext, in the sync engine;
+ *     a story in syncFaults.test.ts). Seed 13 then fails at the same run on
+ *     a flush() that resolves while the stored copy lacks a shot the second
+ *     tab showed (taken from device B, under the stall), which fails the
+ *     same without that fix, as FC_PATCH=1 FC_SEED=31 (a flush resolving
+ *     without a shot the tab showed) does before and after these fixes.
  * With the fence of bug 4 lifted it failed at once: a pulled copy whose
  * write failed for good stayed unsaved, and the next pull merged into it as
  * if the first copy's changes were local edits, which then won the clash
