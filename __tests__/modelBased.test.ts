@@ -78,7 +78,7 @@
  *     after dispose(), tried before, is not needed: nothing a disposed
  *     instance records is written. Each has a story in crossTab.test.ts and
  *     its run kept below, failing without its fix. With the fence lifted, 15
- *     of 16 seeds (1..16) pass 400 runs. FC_SEED=13 still fails (at its run
+ *     of 16 seeds (1..16) pass 400 runs. FC_SEED=13 failed first (at its run
  *     378), with no garbage read: under a stalling disk, a tab of device A
  *     stored a pulled copy (2-2) and, ahead of it, its base as `next`, and
  *     the page was reloaded before that base was settled; the next page
