@@ -129,6 +129,75 @@ describe('tabs sharing one storage', () => {
     expect(b.autosave.selectors.selectHasUnsavedChanges(b.store.getState())).toBe(false);
   });
 
+  it('does not save over the copy the other tab announced while its reads give garbage: it waits, then keeps both edits (known bug 7, seed 10)', async () => {
+    const storage = await seeded();
+    let garbled = false;
+    const reads: AutosaveStorage = {
+      ...storage,
+      getItem: (key) => (garbled ? Promise.resolve('<html><body>502 Bad Gateway</body></html>') : storage.getItem(key)),
+    };
+    const a = await openTab(storage);
+    const b = await openTab(reads);
+
+    garbled = true;
+    a.store.dispatch(titleChanged('Renamed in tab A'));
+    await a.autosave.flush();
+    await settle();
+    expect(a.status().status).toBe('saved');
+    // B cannot read what A announced, and has an edit of its own to save.
+    b.store.dispatch(promptChanged({ shotId: 's2', prompt: 'Edited in tab B' }));
+    const flushed = b.autosave.flush().then(() => 'resolved', (error: Error) => error.message);
+    for (let second = 0; second < 10; second++) await jest.advanceTimersByTimeAsync(1000);
+    expect(await flushed).toMatch(/could not be saved/);
+    expect(b.status().status).toBe('error');
+    expect((await readStoredData<Project>(storage, 'project:p1')).title).toBe('Renamed in tab A');
+
+    garbled = false;
+    for (let second = 0; second < 60; second++) {
+      await settle(1);
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+    const stored = await readStoredData<Project>(storage, 'project:p1');
+    expect(stored.title).toBe('Renamed in tab A');
+    expect(stored.shots[1].prompt).toBe('Edited in tab B');
+    expect(a.project()).toEqual(stored);
+    expect(b.project()).toEqual(stored);
+    expect(a.status().status).toBe('saved');
+    expect(b.status().status).toBe('saved');
+  });
+
+  it('writes nothing once closed, though it was reading the copy the other tab announced when it closed (known bug 7, seed 12)', async () => {
+    const storage = await seeded();
+    let holding = false;
+    let release: (() => void) | undefined;
+    const slow: AutosaveStorage = {
+      ...storage,
+      getItem: (key) => (holding ? new Promise((resolve) => (release = () => resolve(storage.getItem(key)))) : storage.getItem(key)),
+    };
+    const a = await openTab(storage);
+    const b = await openTab(slow);
+
+    b.store.dispatch(promptChanged({ shotId: 's2', prompt: 'Edited in tab B, closed unsaved' }));
+    holding = true;
+    a.store.dispatch(titleChanged('Renamed in tab A'));
+    await a.autosave.flush();
+    await settle();
+    expect(release).toBeDefined(); // B is reading what A announced
+    await b.autosave.dispose({ flush: false });
+    holding = false;
+    release!();
+    for (let second = 0; second < 60; second++) {
+      await settle(1);
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+
+    // A closed tab's write would reach no other tab: A would show a copy that is no longer stored.
+    const stored = await readStoredData<Project>(storage, 'project:p1');
+    expect(stored.title).toBe('Renamed in tab A');
+    expect(stored).toEqual(a.project());
+    expect(a.status().status).toBe('saved');
+  });
+
   it('does none of it with crossTab: false', async () => {
     const storage = await seeded();
     const a = await openTab(storage, { crossTab: false });

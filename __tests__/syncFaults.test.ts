@@ -4,7 +4,7 @@
  * Each story is one the model-based test found, cut down to the steps that
  * matter, with two devices on the in-memory server and the fake clock.
  */
-import { makeProject, projectLoaded, shotAdded, titleChanged, useFakeTimers } from './helpers';
+import { makeProject, projectLoaded, promptChanged, shotAdded, titleChanged, useFakeTimers } from './helpers';
 import { BASE, faultDevice, KEY, OUTBOX, page, seedRandom, settleAll, shotIds, storedDocument, within } from './helpers/faultDevice';
 import { createFaultyServer, type FaultyServer } from './helpers/faultRemote';
 import { faultyStorage } from './helpers/faultStorage';
@@ -518,4 +518,35 @@ describe('a base the storage fails to store after the remote took a copy', () =>
     expect(remoteShots(server)).toEqual(['s1', 'a1']);
     expect(a.project()).toMatchObject({ title: 'Title from B, later' });
   });
+});
+
+it('pushes an edit of a pulled copy on that copy\'s base when a closed page left the base stored ahead: a remote edit made since is not set back (known bug 7, seed 13)', async () => {
+  const { server, disk, tab, b } = await twoDevices();
+  b.store.dispatch(shot('b1'));
+  await jest.advanceTimersByTimeAsync(2000);
+
+  // A takes b1 in: its base goes ahead of the copy as `next`, and the page
+  // is closed while the base is being settled.
+  let baseWrites = 0;
+  disk.schedule((op) => (op.method === 'setItem' && op.key === BASE && ++baseWrites >= 2 ? 'stall' : undefined));
+  tab.device.store.dispatch(tab.device.autosave.actions.syncNow());
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(shotIds(await storedDocument(disk.inner))).toEqual(['s1', 'b1']);
+  expect(await disk.inner.getItem(BASE)).toMatchObject({ next: { data: { shots: [{ id: 's1' }, { id: 'b1' }] } } });
+  disk.heal();
+  await tab.reload();
+  expect(tab.device.status()).toMatchObject({ status: 'saved', pendingSync: false });
+
+  // B renames b1 and pushes it; then A, which has not pulled since, adds a1.
+  b.store.dispatch(promptChanged({ shotId: 'b1', prompt: 'b1, renamed on B' }));
+  await jest.advanceTimersByTimeAsync(2000);
+  tab.device.store.dispatch(shot('a1'));
+  await jest.advanceTimersByTimeAsync(2000);
+  await settleAll(tab.device, b);
+
+  const remote = server.document(KEY)?.data as Project;
+  expect(shotIds(remote)).toEqual(['s1', 'b1', 'a1']);
+  expect(remote.shots[1].prompt).toBe('b1, renamed on B');
+  expect(tab.device.project()).toEqual(remote);
+  expect(b.project()).toEqual(remote);
 });

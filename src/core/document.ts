@@ -77,6 +77,12 @@ export interface DocumentState {
    * took in); `NOTHING_STORED` when a load found none; `undefined` when unknown.
    */
   storedChecksum: string | undefined;
+  /**
+   * Checksum of a copy another tab announced that this tab has not read yet:
+   * while it is unread, a save does not write over a stored copy it cannot
+   * make out (it may be that copy, read through a storage fault).
+   */
+  announced?: string;
   readonly schedule: SaveSchedule;
   /** A save waiting in the queue; callers asking for another share it. */
   queuedSave: Promise<AutosaveError | undefined> | null;

@@ -82,8 +82,13 @@ export async function writeDocument(rt: Runtime, doc: DocumentState, document: u
               prepared = prepare(doc, document, rt.config.maxDocumentBytes);
               if (prepared instanceof AutosaveError) throw prepared;
             }
-            await keepReplacedCopy(rt, doc, (prepared as Prepared).wire);
-            written = await store(rt, doc, prepared as Prepared);
+            // A disposed instance writes nothing more: its tab announces no
+            // copy, so the others would go on showing theirs as stored (a read
+            // of another tab's copy under way at dispose() ends in a save).
+            if (!rt.disposed) {
+              await keepReplacedCopy(rt, doc, (prepared as Prepared).wire);
+              written = await store(rt, doc, prepared as Prepared);
+            }
           } finally {
             engine?.endWrite(key);
           }
@@ -132,7 +137,14 @@ async function checkStoredCopy(rt: Runtime, doc: DocumentState): Promise<{ settl
   if (!crossTab || doc.storedChecksum === undefined) return undefined;
   const stored = await storage.getItem(key);
   const unwrapped = stored == null || storedChecksum(stored) === doc.storedChecksum ? undefined : unwrap(stored, key, collection.version);
-  if (unwrapped && !unwrapped.ok && unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
+  if (unwrapped && !unwrapped.ok) {
+    if (unwrapped.code === 'newer') throw newerRelease(rt, doc, unwrapped.message);
+    // What this read made nothing of may be the copy another tab announced
+    // (reads giving garbage): written over unseen, its edits would be lost.
+    // A storage error, so the write is tried again under `retry`.
+    if (doc.announced) throw storageError(key, 'read', unwrapped.message);
+  }
+  doc.announced = undefined;
   const theirs = unwrapped?.ok && unwrapped.envelope.version === collection.version ? unwrapped.envelope : undefined;
   if (!theirs || theirs.checksum === doc.storedChecksum) return undefined;
   await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);

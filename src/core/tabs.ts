@@ -27,6 +27,7 @@ export function onTabMessage(rt: Runtime, message: TabMessage): void {
   rt.engine?.then((engine) => engine?.savedElsewhere(message.key));
   const doc = rt.documents.get(message.key);
   if (!doc || doc.latest === undefined || doc.storedChecksum === message.checksum) return;
+  doc.announced = message.checksum;
   // The copy announced is read again when the read fails or gives what the
   // other tab cannot have written (a storage fault): a tab that gave up here
   // would show the older copy until its own next save.
@@ -54,6 +55,7 @@ function takeInAnnounced(rt: Runtime, doc: DocumentState, checksum: string, read
     .run(doc.key, async () => {
       if (rt.disposed || doc.storedChecksum === checksum) return;
       const theirs = await withRetry(read, rt.config.retry, rt.sleep);
+      doc.announced = undefined; // read: a save may write over it now
       if (theirs && theirs.checksum !== doc.storedChecksum) await (await loadRare()).takeInOtherTabsCopy(rt, doc, theirs);
     })
     .catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import type { SyncEngine, SyncPort } from '../types/sync';
 import type { Base } from './state';
-import { baseFor, baseRecord, dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, storedEntry } from './outbox';
+import { baseFor, baseRecord, dropEntry, forgetStored, newEntry, outboxReady, readOutbox, setBase, setEntry, setNextBase, settleNext, storedEntry } from './outbox';
 import { deepEqual } from './merge';
 import { endLive, reconsider, startLive } from './live';
 import { pull } from './pull';
@@ -36,6 +36,10 @@ export function createSyncEngine(port: SyncPort): SyncEngine {
       ks.writesRunning++;
       ks.writeEvents++;
       ks.known = true;
+      // A base stored ahead for the copy this write replaces (`next`), left
+      // unsettled by a page closed after that copy's write, is its base now:
+      // the new copy is an edit of that copy, not of the older base.
+      await settleNext(s, ks).catch(port.report);
       try {
         await outboxReady(s);
       } catch (error) {

@@ -109,6 +109,16 @@ export async function setNextBase(s: Sync, ks: KeySync, next: Base, checksum: st
   });
   await put(s, ks, 'base', { version: current?.version ?? '', data: current?.data ?? null, next: { version: next.version, data: next.data, checksum }, ...(current ? {} : { none: true }) });
 }
+/**
+ * The record's `next` becomes its base when the stored copy is the one it
+ * names: a page closed between that copy's write and settling its base.
+ * Read only while the record is unknown or names a copy ahead.
+ */
+export async function settleNext(s: Sync, ks: KeySync): Promise<void> {
+  if (ks.base !== undefined && !ks.base?.next) return;
+  const record = await baseRecord(s, ks);
+  if (record?.next && (await s.port.readStored(ks.key))?.checksum === record.next.checksum) await setBase(s, ks, record.next);
+}
 /** The remote lost the document (its data was reset): the next push creates it again. */
 export const dropBase = (s: Sync, ks: KeySync) => drop(s, ks, 'base');
 

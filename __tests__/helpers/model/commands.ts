@@ -157,7 +157,9 @@ export class StorageFaultOn implements Command {
   async run(m: Model, world: World) {
     m.storageFault[this.side] = this.toString();
     if (this.fault === 'stall') m.stalledUntil[this.side] = world.stallingUntil[this.side] = Infinity;
-    if (this.fault === 'fail' || this.fault === 'quota') {
+    // (A save that reads garbage where another tab announced a copy fails
+    // too, rather than write over it unseen.)
+    if (this.fault === 'fail' || this.fault === 'quota' || this.fault === 'garbage') {
       world.failingUntil[this.side] = Infinity;
     }
     world.sides[this.side].disk.always(this.fault, this.methods, { garbage: this.garbage.value });
