@@ -308,3 +308,50 @@ describe('a same-field clash', () => {
     expect((await readStoredData<{ title: string }>(b.storage, 'project:p1')).title).toBe('Title from B');
   });
 });
+
+describe('a push whose reply was lost, against the reference server', () => {
+  it('is asked about before a newer copy goes up: what it brought is the base, and another device\'s later edit of it stays', async () => {
+    const { b } = await twoDevicesOnOneProject();
+    const real = httpRemote({ url: server.url, timeoutMs: 2000 });
+    let losing = false;
+    const probes: boolean[] = [];
+    const lossy: RemoteAdapter = {
+      pull: (key) => real.pull(key),
+      async push(key, data, meta) {
+        const result = await real.push(key, data, meta);
+        if (meta.baseVersion === 'redux-autosave:asks-whether-it-landed') probes.push(result.ok);
+        // Applied by the server (or answered from its memory); the reply never comes.
+        if (losing) throw new TypeError('Failed to fetch');
+        return result;
+      },
+    };
+    const a = createDevice(lossy);
+    devices.push(a);
+    await a.autosave.load('project', 'p1');
+    await a.synced();
+
+    losing = true;
+    a.store.dispatch(shotAdded({ id: 's3', prompt: 'Added on A', dialogue: [] }));
+    await a.until(() => a.status().status === 'offline', 'the push got no answer');
+
+    b.store.dispatch(b.autosave.actions.syncNow());
+    await b.until(() => b.project()?.shots.length === 3, 'B pulled s3');
+    b.store.dispatch(promptChanged({ shotId: 's3', prompt: 'Rewritten on B' }));
+    await b.synced();
+
+    // Replies come again, and A saves a newer copy before its retry of the first.
+    losing = false;
+    a.store.dispatch(shotAdded({ id: 's4', prompt: 'Added on A, later', dialogue: [] }));
+    await a.until(() => a.project()?.shots.length === 4 && a.project()?.shots[2].prompt === 'Rewritten on B' && !a.status().pendingSync, 'A merged');
+
+    expect(probes).toEqual([true]);
+    const fresh = device();
+    await fresh.autosave.load('project', 'p1');
+    expect(fresh.project()?.shots.map((s) => [s.id, s.prompt])).toEqual([
+      ['s1', expect.any(String)],
+      ['s2', expect.any(String)],
+      ['s3', 'Rewritten on B'],
+      ['s4', 'Added on A, later'],
+    ]);
+  });
+});
