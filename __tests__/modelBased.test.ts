@@ -114,7 +114,15 @@
  * since. Now the base stands in memory until it is stored (`KeySync.landed`,
  * also for a 412 whose remote copy is the device's own): the run is kept
  * below ("the runs it found with delta pushes"), and syncFaults.test.ts has
- * both cases as stories.
+ * both cases as stories. Random seeds 119 and 130 then found a push whose
+ * reply was lost (it had landed) followed by a newer copy, or a reload, that
+ * merged on the older base, so a shot that push brought counted as this
+ * device's own addition and its prompt beat another device's later edit.
+ * Such a push is now kept, with the outbox entry too, and asked about again
+ * (the same request under a precondition no version meets, answered from the
+ * server's Idempotency-Key memory) before a newer copy goes up or a pulled
+ * copy is merged: "the runs it found with lost replies" below, and a story
+ * against the reference server in sync.test.ts.
  *
  * Replay a failure with the seed and path it prints (FC_DEBUG=1 adds every
  * status change to the story, and the server's versions and requests and
